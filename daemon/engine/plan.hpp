@@ -23,14 +23,22 @@ struct EffectiveLimits {
   double max_jerk = 1.0;       // units/s^3
   double tolerance = 1.0;      // allowed excursion of a reading past a limit before it is a fault
   double max_hold_seconds = 120.0;   // one continuous hold
+  // max_hold_seconds applies to holds whose target is above this value (axis units): the short-hold
+  // rule is about loaded time, so an inversion table may rest flat for minutes (defaults: 30 deg for
+  // a table, the home force for a bench; see docs/configuration.md).
+  double hold_cap_above = 30.0;
   double min_rest_seconds = 0.0;     // after a hold
   double max_session_seconds = 1200.0;
   double max_pause_seconds = 120.0;
   double release_rate_stop = 1.0;     // normal stop and program end
   double release_rate_patient = 1.0;  // patient stop switch
   double release_rate_fault = 1.0;    // faults and estop
-  // For each field above, the level that set it: "device", "site" or "profile".
+  // For each field above, the level that set it: "device", "site" or "profile" ("default" when no
+  // level set it and the documented built-in default applies).
   std::map<std::string, std::string> source;
+  // For each field above, a human explanation of that level's value, e.g.
+  // "profile alice: glaucoma: no inversion past horizontal". Used in violation messages.
+  std::map<std::string, std::string> reason;
 
   nlohmann::json to_json() const;
 };
@@ -38,12 +46,16 @@ struct EffectiveLimits {
 enum class PhaseKind { pretension, ramp, hold, rest, release };
 const char* to_string(PhaseKind kind);
 
+// Every phase: move to `target` at `rate` (ramp, pretension, release; no motion when already there,
+// then `rate` is 0), then stay at `target` for `seconds` (hold, rest, pretension dwell).
 struct Phase {
   PhaseKind kind = PhaseKind::hold;
   double target = 0.0;   // absolute axis target of this phase
   double rate = 0.0;     // ramp rate in units/s for moving phases (<= the limits' rate)
   double seconds = 0.0;  // hold/rest: time at target, counted once the target is reached and settled
-  bool shaped = false;   // shaped rise: fast first, slowing near the target
+  // Shaped rise: fast first, slowing near the target. The setpoint's speed starts at `rate` and
+  // falls linearly to zero at the target, so the phase takes twice as long as a linear ramp.
+  bool shaped = false;
   int repetition = 0;    // 1-based repetition this phase belongs to (0: none)
   std::string label;     // human text, e.g. "hold 20°"
 };

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "daemon/engine/validate.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "daemon/engine/limits.hpp"
+#include "daemon/engine/program_expand.hpp"
+
+namespace traction {
+namespace {
+
+std::string number_text(double x) {
+  std::ostringstream out;
+  out << std::round(x * 100.0) / 100.0;
+  return out.str();
+}
+
+class Checker {
+ public:
+  explicit Checker(const Plan& plan) : plan_(plan), limits_(plan.limits) {}
+
+  std::vector<Violation> run() {
+    double position = limits_.home;
+    for (std::size_t i = 0; i < plan_.phases.size(); ++i) {
+      const Phase& p = plan_.phases[i];
+      const int index = static_cast<int>(i);
+      if (p.kind == PhaseKind::ramp || p.kind == PhaseKind::pretension ||
+          p.kind == PhaseKind::release) {
+        check_target(index, p);
+        check_rate(index, p, position);
+      }
+      track_hold(index, p);
+      position = p.target;
+    }
+    end_hold_stretch();
+    if (plan_.total_seconds > limits_.max_session_seconds) {
+      add(-1, "total_seconds", plan_.total_seconds, "max_session_seconds",
+          "the session would take " + number_text(plan_.total_seconds) +
+              " s, longer than max_session_seconds");
+    }
+    return std::move(out_);
+  }
+
+ private:
+  std::string phase_name(int index) const {
+    return "phase " + std::to_string(index + 1) + " (" + plan_.phases[index].label + ")";
+  }
+
+  void add(int phase, const std::string& field, double value, const std::string& key,
+           const std::string& what) {
+    Violation v;
+    v.phase = phase;
+    v.field = field;
+    v.value = value;
+    v.limit = limit_value(key);
+    v.level = limits_.source.count(key) ? limits_.source.at(key) : "default";
+    const std::string why = limits_.reason.count(key) ? limits_.reason.at(key) : "built-in default";
+    v.message = (phase >= 0 ? phase_name(phase) + ": " : std::string()) + what + " " +
+                number_text(v.limit) + " (" + key + ", set by " + why + ")";
+    out_.push_back(std::move(v));
+  }
+
+  double limit_value(const std::string& key) const { return traction::limit_value(limits_, key); }
+
+  void check_target(int index, const Phase& p) {
+    const std::string target = axis_text(p.target, plan_.kind);
+    if (p.target > limits_.max_target) {
+      add(index, "target", p.target, "max_target", "target " + target + " is above the maximum");
+    }
+    if (p.target < limits_.min_target) {
+      add(index, "target", p.target, "min_target", "target " + target + " is below the minimum");
+    }
+  }
+
+  void check_rate(int index, const Phase& p, double from) {
+    if (p.target == from) return;
+    const std::string rate = number_text(p.rate) + " " + axis_unit(plan_.kind) + "/s";
+    // A shaped rise starts at its rate and slows down, so its rate is its peak: the same check.
+    if (p.kind == PhaseKind::release) {
+      if (p.rate > limits_.release_rate_stop) {
+        add(index, "release_rate", p.rate, "release_rate_stop",
+            "release rate " + rate + " is faster than");
+      }
+      return;
+    }
+    const bool away = std::abs(p.target - limits_.home) > std::abs(from - limits_.home);
+    const char* key = away ? "max_rate_up" : "max_rate_down";
+    if (p.rate > limit_value(key)) {
+      add(index, "rate", p.rate, key, "rate " + rate + " is faster than");
+    }
+  }
+
+  // The short-hold rule counts the seconds of consecutive holds above hold_cap_above; a rest, a
+  // release, or any phase that ends at or below that level ends the stretch.
+  void track_hold(int index, const Phase& p) {
+    const bool loaded = p.target > limits_.hold_cap_above;
+    if (p.kind == PhaseKind::rest) {
+      if (last_was_hold_ && p.seconds < limits_.min_rest_seconds) {
+        add(index, "rest_seconds", p.seconds, "min_rest_seconds",
+            "rest of " + number_text(p.seconds) + " s after a hold is shorter than");
+      }
+      last_was_hold_ = false;
+      end_hold_stretch();
+      return;
+    }
+    if (p.kind == PhaseKind::hold) last_was_hold_ = true;
+    if (!loaded || p.kind == PhaseKind::release) {
+      end_hold_stretch();
+      return;
+    }
+    if (p.kind != PhaseKind::hold) return;
+    if (stretch_seconds_ == 0.0) stretch_first_ = index;
+    stretch_seconds_ += p.seconds;
+  }
+
+  void end_hold_stretch() {
+    if (stretch_seconds_ > limits_.max_hold_seconds) {
+      add(stretch_first_, "hold_seconds", stretch_seconds_, "max_hold_seconds",
+          "continuous hold of " + number_text(stretch_seconds_) + " s above " +
+              axis_text(limits_.hold_cap_above, plan_.kind) + " is longer than");
+    }
+    stretch_seconds_ = 0.0;
+  }
+
+  const Plan& plan_;
+  const EffectiveLimits& limits_;
+  std::vector<Violation> out_;
+  bool last_was_hold_ = false;
+  double stretch_seconds_ = 0.0;
+  int stretch_first_ = -1;
+};
+
+}  // namespace
+
+nlohmann::json Violation::to_json() const {
+  return {{"phase", phase >= 0 ? nlohmann::json(phase) : nlohmann::json(nullptr)},
+          {"field", field},
+          {"value", value},
+          {"limit", limit},
+          {"level", level},
+          {"message", message}};
+}
+
+std::vector<Violation> check_plan(const Plan& plan) { return Checker(plan).run(); }
+
+}  // namespace traction
