@@ -18,6 +18,7 @@ Unit 247 is the test bench's fault injector (libmodbus' test server habit), hold
   4 stop switch pressed
   5 watchdog register broken: 1 = writes to it are ignored, it reads 0
   6 requests served to unit 1 (read-only counter, wraps at 65536)
+  7 status word and 8 fault code, mirrored so a test can watch the drive without talking to unit 1
 """
 import argparse
 import asyncio
@@ -159,7 +160,7 @@ class Drive:
         self.di.setValues(DI_STOP_PRESSED, [int(pressed), int(connected),
                                             int(self.actual_deg <= MIN_ANGLE_DEG + 1e-6),
                                             int(self.actual_deg >= MAX_ANGLE_DEG - 1e-6)])
-        self.bench.setValues(6, [self.served & 0xFFFF])
+        self.bench.setValues(6, [self.served & 0xFFFF, SW[self.state] | REMOTE, self.fault_code])
 
 
 DRIVE = Drive()
