@@ -12,6 +12,7 @@ constexpr double kPositionEpsilon = 1e-9;
 constexpr double kVelocityEpsilon = 1e-6;
 constexpr int kMaxBrakeSteps = 100000;
 constexpr int kAccelCandidates = 32;
+constexpr double kLandingSpeed = 0.1;  // units/s
 
 double sign(double x) { return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0); }
 
@@ -106,7 +107,10 @@ double MotionGovernor::step(double target, double max_rate, double dt_s) {
       }
     }
   }
-  if ((goal - next.p) * direction < 0.0) next = {goal, 0.0, 0.0};  // never past the goal
+  // Landing: the last period may close a residual creep speed in one step. A goal that moved too
+  // close to stop before it (a new target mid-motion) is passed with smooth braking instead, and
+  // approached again from the other side: a jolt would be worse than the small overshoot.
+  if ((goal - next.p) * direction < 0.0 && std::abs(now.v) < kLandingSpeed) next = {goal, 0.0, 0.0};
   state_ = GovernorState{std::clamp(next.p, limits_.min_target, limits_.max_target), next.v, next.a};
   return state_.position;
 }
