@@ -197,6 +197,7 @@ async def run(args):
                                   single=False)
     server = ModbusTcpServer(context, ModbusSocketFramer, None, (args.host, args.port),
                              handler=FaultyHandler, allow_reuse_address=True)
+    DRIVE.tick(0.0)  # registers hold a consistent drive before the first client can connect
     serving = asyncio.create_task(server.serve_forever())
     await server.serving
     port = server.server.sockets[0].getsockname()[1]

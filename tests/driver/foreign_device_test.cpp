@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+// The driver against an independent Modbus drive (pymodbus, tests/peers/foreign_device) whose layout
+// shares nothing with ours: the register map really is data.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "drivers/modbus/modbus_driver.hpp"
+#include "tests/driver/driver_test_support.hpp"
+
+namespace traction {
+namespace {
+
+using testing::ForeignDevice;
+using testing::load_device;
+using testing::wait_for;
+
+class ForeignDrive : public ::testing::Test {
+ protected:
+  ForeignDevice device_;
+  DeviceFile file_ = load_device("tests/peers/foreign_device/foreign.json");
+  ModbusDriver driver_{file_, device_.uri(), ModbusDriverOptions{}};
+  DeviceState state_;
+};
+
+TEST_F(ForeignDrive, reads_every_mapped_signal_through_its_own_layout) {
+  ASSERT_TRUE(driver_.configure().ok());
+  const Status s = driver_.read(state_);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(state_.fresh);
+  EXPECT_TRUE(state_.available);
+  EXPECT_EQ(state_.status_word, 0x0240);  // switch-on disabled, with the drive's "remote" bit 9
+  EXPECT_EQ(state_.drive, cia402::State::switch_on_disabled);
+  EXPECT_TRUE(state_.stop_connected);
+  EXPECT_FALSE(state_.stop_pressed);
+  EXPECT_NEAR(state_.actual, 0.0, 1e-6);
+  EXPECT_TRUE(state_.velocity.has_value());
+  EXPECT_TRUE(state_.force_n.has_value());
+  EXPECT_GT(state_.stamp.time_since_epoch().count(), 0);
+}
+
+TEST_F(ForeignDrive, activation_arms_the_watchdog_in_its_scale_and_enables_operation) {
+  const Status s = driver_.activate();
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_TRUE(driver_.read(state_).ok());
+  EXPECT_EQ(state_.drive, cia402::State::operation_enabled);
+  EXPECT_EQ(device_.drive_word(false, 120), 50);  // 500 ms at 10 ms per count
+}
+
+TEST_F(ForeignDrive, written_target_moves_the_axis_there_low_word_first) {
+  const Status activated = driver_.activate();
+  ASSERT_TRUE(activated.ok()) << activated.message();
+  const bool arrived = wait_for([&] {
+    EXPECT_TRUE(driver_.write(AxisCommand{5.0}).ok());
+    return driver_.read(state_).ok() && std::abs(state_.actual - 5.0) < 0.05;
+  });
+  EXPECT_TRUE(arrived) << "actual " << state_.actual;
+  EXPECT_EQ(device_.drive_word(false, 100), 500);  // 5.00 deg in hundredths, low word first
+  EXPECT_EQ(device_.drive_word(false, 101), 0);
+}
+
+TEST_F(ForeignDrive, heartbeat_register_increments_on_every_write) {
+  ASSERT_TRUE(driver_.configure().ok());
+  ASSERT_TRUE(driver_.write(AxisCommand{0.0}).ok());
+  const std::uint16_t first = device_.drive_word(false, 111);
+  ASSERT_TRUE(driver_.write(AxisCommand{0.0}).ok());
+  ASSERT_TRUE(driver_.write(AxisCommand{0.0}).ok());
+  EXPECT_EQ(device_.drive_word(false, 111), static_cast<std::uint16_t>(first + 2));
+}
+
+TEST_F(ForeignDrive, one_cycle_costs_one_request_per_read_block_and_per_write_run) {
+  ASSERT_TRUE(driver_.configure().ok());
+  const auto before = driver_.transactions();
+  ASSERT_TRUE(driver_.read(state_).ok());
+  ASSERT_TRUE(driver_.write(AxisCommand{0.0}).ok());
+  EXPECT_EQ(driver_.transactions() - before, 6U + 2U);
+}
+
+TEST_F(ForeignDrive, activation_sets_the_setpoint_to_the_measured_angle_before_enabling) {
+  // Move the axis away from zero, disable, then activate again: the target must equal the
+  // measured angle when operation is enabled, so nothing jumps.
+  const Status activated = driver_.activate();
+  ASSERT_TRUE(activated.ok()) << activated.message();
+  ASSERT_TRUE(wait_for([&] {
+    driver_.write(AxisCommand{3.0});
+    return driver_.read(state_).ok() && std::abs(state_.actual - 3.0) < 0.05;
+  }));
+  ASSERT_TRUE(driver_.deactivate().ok());
+  ASSERT_TRUE(wait_for([&] { return driver_.read(state_).ok() && state_.drive != cia402::State::operation_enabled; }));
+  ModbusDriver fresh(file_, device_.uri(), ModbusDriverOptions{});  // a restarted daemon
+  ASSERT_TRUE(fresh.activate().ok());
+  EXPECT_NEAR(device_.drive_word(false, 100) * 0.01, 3.0, 0.05);
+}
+
+TEST_F(ForeignDrive, quick_stop_puts_the_drive_in_quick_stop_active) {
+  const Status activated = driver_.activate();
+  ASSERT_TRUE(activated.ok()) << activated.message();
+  ASSERT_TRUE(driver_.quick_stop().ok());
+  EXPECT_TRUE(wait_for([&] { return driver_.read(state_).ok() && state_.drive == cia402::State::quick_stop_active; }));
+}
+
+TEST_F(ForeignDrive, deactivate_leaves_the_drive_ready_but_not_enabled) {
+  const Status activated = driver_.activate();
+  ASSERT_TRUE(activated.ok()) << activated.message();
+  ASSERT_TRUE(driver_.deactivate().ok());
+  EXPECT_TRUE(wait_for([&] { return driver_.read(state_).ok() && state_.drive == cia402::State::ready_to_switch_on; }));
+}
+
+TEST_F(ForeignDrive, reset_fault_clears_a_watchdog_trip_and_leaves_the_drive_disabled) {
+  const Status activated = driver_.activate();
+  ASSERT_TRUE(activated.ok()) << activated.message();
+  // Silence on the bus for longer than the armed 500 ms: the drive's own watchdog must trip.
+  ASSERT_TRUE(wait_for([&] { return (device_.status_word() & 0x4F) == 0x08; }, std::chrono::milliseconds(3000)));
+  EXPECT_EQ(device_.fault_code(), 0x8130);
+  const Status s = driver_.reset_fault();
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_TRUE(driver_.read(state_).ok());
+  EXPECT_EQ(state_.drive, cia402::State::switch_on_disabled);
+  EXPECT_EQ(state_.fault_code, 0);
+}
+
+TEST_F(ForeignDrive, activation_of_a_faulted_drive_is_refused_until_reset) {
+  const Status activated = driver_.activate();
+  ASSERT_TRUE(activated.ok()) << activated.message();
+  ASSERT_TRUE(wait_for([&] { return (device_.status_word() & 0x4F) == 0x08; }, std::chrono::milliseconds(3000)));
+  EXPECT_EQ(driver_.activate().code(), Errc::state);
+}
+
+}  // namespace
+}  // namespace traction
