@@ -185,19 +185,33 @@ std::vector<std::string> ProgramDefinition::kinds() const {
   return out;
 }
 
+bool uses_fraction_bw(const ProgramVariant& v) {
+  auto f = [](const std::optional<TargetSpec>& t) { return t && t->fraction_bw; };
+  if (f(v.target) || f(v.hold_target) || f(v.rest_target) || f(v.start_target) ||
+      f(v.end_target) || f(v.low_target) || f(v.high_target)) {
+    return true;
+  }
+  if (v.pretension && v.pretension->target.fraction_bw) return true;
+  if (v.recovery && v.recovery->target.fraction_bw) return true;
+  for (const auto& step : v.steps) {
+    if (f(step.target)) return true;
+  }
+  return false;
+}
+
 ProgramDefinition parse_program(const nlohmann::json& json, const std::string& source,
-                                const std::string& path) {
+                                const std::string& path, bool inline_definition) {
   ObjectReader r(json, source, path);
   ProgramDefinition p;
   p.source = source;
   p.json = json;
-  p.name = r.string("name");
+  p.name = inline_definition ? r.string_or("name", "inline") : r.string("name");
   if (p.name.empty() || p.name.size() > 64 ||
       p.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos) {
     r.fail("name", "value \"" + p.name + "\" must be 1-64 characters of a-z, 0-9, '-' and '_'");
   }
-  p.description = r.string("description");
-  p.guidance = r.string("guidance");
+  p.description = inline_definition ? r.string_or("description", "") : r.string("description");
+  p.guidance = inline_definition ? r.string_or("guidance", "") : r.string("guidance");
   r.optional_raw("$comment");
 
   if (r.has("variants")) {

@@ -98,9 +98,14 @@ struct ProgramDefinition {
 };
 
 // Parses a program. `source` names the file (or "request"); `path` is the JSON pointer of the
-// program object. Throws ConfigError naming the source, the path, the value and the rule.
+// program object. Program files must have a name, a description and guidance; an inline
+// definition (`inline_definition`) may leave them out. Throws ConfigError naming the source, the
+// path, the value and the rule.
 ProgramDefinition parse_program(const nlohmann::json& json, const std::string& source,
-                                const std::string& path = "");
+                                const std::string& path = "", bool inline_definition = false);
+
+// True when any target of the variant is a fraction of body weight (a profile is then required).
+bool uses_fraction_bw(const ProgramVariant& variant);
 
 // Loads one program file; its "name" must equal the file name without ".json".
 Result<ProgramDefinition> load_program_file(const std::string& file);

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "daemon/engine/catalog.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/text_match.hpp"
+#include "daemon/engine/limits.hpp"
+#include "daemon/engine/program_expand.hpp"
+#include "daemon/engine/validate.hpp"
+
+namespace traction {
+namespace {
+
+namespace fs = std::filesystem;
+
+template <class Map>
+std::string did_you_mean(const std::string& name, const Map& map) {
+  std::vector<std::string> names;
+  for (const auto& [key, value] : map) names.push_back(key);
+  const std::string hint = closest_match(name, names);
+  return hint.empty() ? "" : " (did you mean \"" + hint + "\"?)";
+}
+
+ApiError error(const char* reason, std::string message) {
+  return ApiError{reason, std::move(message), nlohmann::json::object()};
+}
+
+LimitSet device_level(const CatalogConfig& config) {
+  ObjectReader reader(config.device_limits, config.device_source, "/limits");
+  LimitSet set = parse_limit_set(reader, LimitLevel::device, config.kind);
+  set.default_reason = "device file " + config.device_source;
+  return set;
+}
+
+LimitSet site_level(const CatalogConfig& config) {
+  static const nlohmann::json kEmpty = nlohmann::json::object();
+  const nlohmann::json& json = config.site_limits.is_null() ? kEmpty : config.site_limits;
+  ObjectReader reader(json, config.site_source, "/site_limits");
+  LimitSet set = parse_limit_set(reader, LimitLevel::site, config.kind);
+  set.default_reason = "site limits in " + config.site_source;
+  return set;
+}
+
+// Program files in the order they apply: each directory sorted by name, later directories last.
+std::vector<std::string> program_files(const std::vector<std::string>& dirs) {
+  std::vector<std::string> out;
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw ConfigError(dir + ": program directory does not exist");
+    std::vector<std::string> files;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (entry.is_regular_file() && entry.path().extension() == ".json") {
+        files.push_back(entry.path().string());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    out.insert(out.end(), files.begin(), files.end());
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Catalog>> Catalog::load(const CatalogConfig& config) {
+  return parse_config<std::shared_ptr<const Catalog>>([&] {
+    std::shared_ptr<Catalog> c(new Catalog());
+    c->kind_ = config.kind;
+    const LimitSet device = device_level(config);
+    const LimitSet site = site_level(config);
+    c->base_limits_ = merge_limits(config.kind, {device, site});
+
+    const nlohmann::json& profiles = config.profiles.is_null() ? nlohmann::json::array()
+                                                              : config.profiles;
+    if (!profiles.is_array()) {
+      throw ConfigError(config.profiles_source + ": at /profiles: must be an array of profiles");
+    }
+    for (std::size_t i = 0; i < profiles.size(); ++i) {
+      const std::string path = "/profiles/" + std::to_string(i);
+      Profile p = parse_profile(profiles[i], config.profiles_source, path, config.kind);
+      if (c->profiles_.count(p.name) != 0) {
+        throw ConfigError(config.profiles_source + ": at " + path + "/name: profile \"" + p.name +
+                          "\" is defined twice");
+      }
+      for (const auto& [key, value] : p.limit_overrides.values) {
+        const double current = limit_value(c->base_limits_, key);
+        if (!at_least_as_strict(key, value, current)) {
+          throw ConfigError(config.profiles_source + ": at " + path + "/limits/" + key + ": value " +
+                            nlohmann::json(value).dump() + " is looser than the device and site value " +
+                            nlohmann::json(current).dump() + " (a profile may only tighten limits)");
+        }
+      }
+      try {
+        c->profile_limits_[p.name] = merge_limits(
+            config.kind, {device, site, profile_limit_set(p, config.kind, c->base_limits_.home)});
+      } catch (const ConfigError& e) {
+        throw ConfigError(config.profiles_source + ": at " + path + ": profile \"" + p.name +
+                          "\" leaves no usable range: " + e.what());
+      }
+      c->profiles_[p.name] = std::move(p);
+    }
+
+    for (const auto& file : program_files(config.program_dirs)) {
+      auto program = load_program_file(file);
+      if (!program) throw ConfigError(program.status().message());
+      c->programs_[program->name] = std::move(*program);  // a later directory overrides
+    }
+    return std::shared_ptr<const Catalog>(std::move(c));
+  });
+}
+
+const Profile* Catalog::find_profile(const std::string& name) const {
+  const auto it = profiles_.find(name);
+  return it == profiles_.end() ? nullptr : &it->second;
+}
+
+Result<EffectiveLimits> Catalog::limits_for(const std::string& profile) const {
+  if (profile.empty()) return base_limits_;
+  const auto it = profile_limits_.find(profile);
+  if (it == profile_limits_.end()) {
+    return Result<EffectiveLimits>(Errc::invalid_argument, "no profile named \"" + profile + "\"" +
+                                                               did_you_mean(profile, profiles_));
+  }
+  return it->second;
+}
+
+std::optional<ApiError> Catalog::plan_program(const ProgramDefinition& program,
+                                              const Profile* profile,
+                                              std::shared_ptr<const Plan>& plan) const {
+  const EffectiveLimits& limits =
+      profile != nullptr ? profile_limits_.at(profile->name) : base_limits_;
+  Plan candidate;
+  try {
+    candidate = expand_program(program, kind_, limits, profile);
+  } catch (const ConfigError& e) {
+    return error(reason::kInvalidProgram, e.what());
+  }
+  const std::vector<Violation> violations = check_plan(candidate);
+  if (!violations.empty()) {
+    ApiError refused = error(reason::kLimitExceeded, "");
+    refused.message = "program \"" + program.name + "\" is refused: " +
+                      std::to_string(violations.size()) + " limit violation" +
+                      (violations.size() == 1 ? "" : "s") + ": ";
+    refused.data["violations"] = nlohmann::json::array();
+    for (std::size_t i = 0; i < violations.size(); ++i) {
+      refused.message += (i == 0 ? "" : "; ") + violations[i].message;
+      refused.data["violations"].push_back(violations[i].to_json());
+    }
+    refused.data["plan"] = candidate.to_json();
+    return refused;
+  }
+  plan = std::make_shared<const Plan>(std::move(candidate));
+  return std::nullopt;
+}
+
+std::optional<ApiError> Catalog::make_plan(const nlohmann::json& params,
+                                           std::shared_ptr<const Plan>& plan) const {
+  std::string program_name;
+  std::string profile_name;
+  std::optional<ProgramDefinition> inline_program;
+  try {
+    ObjectReader reader(params, "request", "");
+    const bool named = reader.has("program");
+    if (named == reader.has("definition")) {
+      throw ConfigError("request: give exactly one of \"program\" (a name) or \"definition\" (an object)");
+    }
+    if (named) {
+      program_name = reader.string("program");
+    } else {
+      inline_program = parse_program(reader.raw("definition"), "request", "/definition", true);
+    }
+    profile_name = reader.string_or("profile", "");
+    reader.finish();
+  } catch (const ConfigError& e) {
+    return error(reason::kInvalidProgram, e.what());
+  }
+
+  const Profile* profile = nullptr;
+  if (!profile_name.empty()) {
+    profile = find_profile(profile_name);
+    if (profile == nullptr) {
+      return error(reason::kUnknownProfile, "no profile named \"" + profile_name + "\"" +
+                                                did_you_mean(profile_name, profiles_));
+    }
+  }
+  if (inline_program) {
+    inline_program->name = "inline";
+    return plan_program(*inline_program, profile, plan);
+  }
+  const auto it = programs_.find(program_name);
+  if (it == programs_.end()) {
+    return error(reason::kUnknownProgram, "no program named \"" + program_name + "\"" +
+                                              did_you_mean(program_name, programs_));
+  }
+  return plan_program(it->second, profile, plan);
+}
+
+nlohmann::json Catalog::program_list() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [name, program] : programs_) {
+    if (!program.supports(kind_)) continue;
+    const ProgramVariant& variant = program.variants.at(kind_);
+    nlohmann::json entry = {{"name", name},
+                            {"description", program.description},
+                            {"guidance", program.guidance},
+                            {"mode", to_string(variant.mode)},
+                            {"kinds", program.kinds()},
+                            {"source", program.source},
+                            {"needs_profile", uses_fraction_bw(variant)},
+                            {"total_seconds", nullptr}};
+    std::shared_ptr<const Plan> plan;
+    if (!plan_program(program, nullptr, plan)) entry["total_seconds"] = plan->total_seconds;
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+std::optional<ApiError> Catalog::program_get(const std::string& name, nlohmann::json& out) const {
+  const auto it = programs_.find(name);
+  if (it == programs_.end()) {
+    return error(reason::kUnknownProgram,
+                 "no program named \"" + name + "\"" + did_you_mean(name, programs_));
+  }
+  const ProgramDefinition& program = it->second;
+  out = {{"name", name},
+         {"description", program.description},
+         {"guidance", program.guidance},
+         {"kinds", program.kinds()},
+         {"source", program.source},
+         {"definition", program.json},
+         {"plan", nullptr},
+         {"violations", nlohmann::json::array()},
+         {"error", nullptr}};
+  std::shared_ptr<const Plan> plan;
+  if (auto refused = plan_program(program, nullptr, plan)) {
+    out["error"] = refused->message;
+    if (refused->data.contains("violations")) out["violations"] = refused->data["violations"];
+    if (refused->data.contains("plan")) out["plan"] = refused->data["plan"];
+  } else {
+    out["plan"] = plan->to_json();
+  }
+  return std::nullopt;
+}
+
+nlohmann::json Catalog::profile_list() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [name, profile] : profiles_) {
+    out.push_back({{"name", name},
+                   {"body_mass_kg", profile.body_mass_kg ? nlohmann::json(*profile.body_mass_kg)
+                                                         : nlohmann::json(nullptr)},
+                   {"contraindications", profile.contraindications}});
+  }
+  return out;
+}
+
+std::optional<ApiError> Catalog::profile_get(const std::string& name, nlohmann::json& out) const {
+  const Profile* profile = find_profile(name);
+  if (profile == nullptr) {
+    return error(reason::kUnknownProfile,
+                 "no profile named \"" + name + "\"" + did_you_mean(name, profiles_));
+  }
+  out = profile->to_json();
+  const EffectiveLimits& limits = profile_limits_.at(name);
+  out["effective_limits"] = limits.to_json();
+  nlohmann::json effects = nlohmann::json::array();
+  for (const auto& [key, level] : limits.source) {
+    if (level == "profile") effects.push_back(key + ": " + limits.reason.at(key));
+  }
+  out["effects"] = std::move(effects);
+  return std::nullopt;
+}
+
+std::optional<ApiError> Catalog::limits_get(const std::string& profile, nlohmann::json& out) const {
+  auto limits = limits_for(profile);
+  if (!limits) return error(reason::kUnknownProfile, limits.status().message());
+  out = limits->to_json();
+  out["profile"] = profile;
+  out["kind"] = to_string(kind_);
+  out["unit"] = axis_unit(kind_);
+  return std::nullopt;
+}
+
+}  // namespace traction

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+// The catalog: programs, profiles and the limits of one device, loaded once and immutable after.
+// It answers the socket's program.*, profile.* and limits.get methods and turns a request into a
+// validated Plan (make_plan). Every method is const and safe to call from any thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "daemon/control_api.hpp"
+#include "daemon/engine/plan.hpp"
+#include "daemon/engine/profile.hpp"
+#include "daemon/engine/program.hpp"
+
+namespace traction {
+
+struct CatalogConfig {
+  DeviceKind kind = DeviceKind::inversion;
+  nlohmann::json device_limits = nlohmann::json::object();  // the device file's "limits"
+  std::string device_source;                                // the device file, for messages
+  nlohmann::json site_limits = nlohmann::json::object();    // daemon config "site_limits"; may be {}
+  std::string site_source;
+  nlohmann::json profiles = nlohmann::json::array();        // daemon config "profiles"; may be []
+  std::string profiles_source;
+  std::vector<std::string> program_dirs;  // *.json in each; a later dir overrides an earlier one
+};
+
+class Catalog {
+ public:
+  // Parses the limits of every level, every profile and every program file. Errc::config with the
+  // file, the JSON path and the rule on the first error. A program that exceeds the limits still
+  // loads (a profile may be needed to run it); make_plan refuses it with the violations.
+  static Result<std::shared_ptr<const Catalog>> load(const CatalogConfig& config);
+
+  // The same semantics as the same-named methods of ControlPort (daemon/control_api.hpp).
+  // program_list: [{name, description, guidance, mode, kinds, source, total_seconds|null,
+  //   needs_profile}] for the programs that support this device's kind, by name.
+  nlohmann::json program_list() const;
+  // program_get: {name, description, guidance, kinds, source, definition, plan|null,
+  //   violations}; the plan is made without a profile. unknown_program if no such name.
+  std::optional<ApiError> program_get(const std::string& name, nlohmann::json& out) const;
+  // profile_list: [{name, body_mass_kg, contraindications}] by name.
+  nlohmann::json profile_list() const;
+  // profile_get: the profile as configured plus its "effective_limits". unknown_profile.
+  std::optional<ApiError> profile_get(const std::string& name, nlohmann::json& out) const;
+  // limits_get: EffectiveLimits::to_json() for `profile` ("" = device and site only).
+  std::optional<ApiError> limits_get(const std::string& profile, nlohmann::json& out) const;
+  // make_plan: params {"program": NAME} or {"definition": {...}}, optional "profile": NAME. Errors:
+  // invalid_program (malformed request or definition: the message names the JSON path and rule),
+  // unknown_program, unknown_profile, limit_exceeded (data.violations lists every violation and
+  // data.plan the refused plan).
+  std::optional<ApiError> make_plan(const nlohmann::json& params,
+                                    std::shared_ptr<const Plan>& plan) const;
+
+  // For the daemon: the kind, and the limits that apply outside a session or for a profile.
+  DeviceKind kind() const { return kind_; }
+  Result<EffectiveLimits> limits_for(const std::string& profile) const;
+
+ private:
+  Catalog() = default;
+  const Profile* find_profile(const std::string& name) const;
+  std::optional<ApiError> plan_program(const ProgramDefinition& program, const Profile* profile,
+                                       std::shared_ptr<const Plan>& plan) const;
+
+  DeviceKind kind_ = DeviceKind::inversion;
+  EffectiveLimits base_limits_;  // device and site
+  std::map<std::string, Profile> profiles_;
+  std::map<std::string, EffectiveLimits> profile_limits_;
+  std::map<std::string, ProgramDefinition> programs_;
+};
+
+}  // namespace traction
