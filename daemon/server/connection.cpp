@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "daemon/server/connection.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+
+#include "core/text_match.hpp"
+#include "daemon/server/server_core.hpp"
+
+namespace traction {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+rpc::RpcError error_of(int code, const char* reason, std::string message) {
+  return rpc::RpcError{code, std::move(message), reason, nlohmann::json::object()};
+}
+
+std::vector<std::string> method_names() {
+  std::vector<std::string> names;
+  for (const auto& spec : method_table()) names.emplace_back(spec.name);
+  return names;
+}
+
+}  // namespace
+
+Connection::Connection(ServerCore& core, UnixSocket socket, PeerCredentials peer, Role role,
+                       std::uint64_t id)
+    : core_(core),
+      socket_(std::move(socket)),
+      idle_timer_(socket_.get_executor()),
+      peer_(std::move(peer)),
+      role_(role),
+      id_(id),
+      last_request_(SteadyClock::now()) {}
+
+void Connection::start() {
+  asio::co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->read_loop(); },
+                 asio::detached);
+  arm_idle_timer();
+}
+
+ControlPort& Connection::port() { return core_.port(); }
+
+nlohmann::json Connection::server_info() const { return core_.protocol_info(); }
+
+void Connection::close(const std::string& why) {
+  if (closed_) return;
+  closed_ = true;
+  closing_ = true;
+  subscription_.active = false;
+  spdlog::debug("control socket: closing connection {} ({}): {}", id_, peer_.describe(), why);
+  boost::system::error_code ignored;
+  idle_timer_.cancel();
+  socket_.shutdown(UnixSocket::shutdown_both, ignored);
+  socket_.close(ignored);
+  queue_.clear();
+  queued_bytes_ = 0;
+  core_.forget(id_);  // may release the last owner: touch nothing after this
+}
+
+void Connection::send(std::string line) {
+  if (closed_) return;
+  if (queued_bytes_ + line.size() > core_.config().max_queued_bytes) {
+    // gpsd's rule: a client that stops reading is dropped, never buffered without bound.
+    spdlog::warn("control socket: dropping {} ({}): {} bytes queued and not read", id_,
+                 peer_.describe(), queued_bytes_);
+    close("outgoing queue full");
+    return;
+  }
+  queued_bytes_ += line.size();
+  queue_.push_back(std::move(line));
+  if (!writing_) write_next();
+}
+
+void Connection::write_next() {
+  if (queue_.empty()) {
+    writing_ = false;
+    if (closing_) close("reply sent before closing");
+    return;
+  }
+  writing_ = true;
+  asio::async_write(socket_, asio::buffer(queue_.front()),
+                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                      if (self->closed_) return;
+                      if (ec) {
+                        self->close("write failed: " + ec.message());
+                        return;
+                      }
+                      self->queued_bytes_ -= self->queue_.front().size();
+                      self->queue_.pop_front();
+                      self->write_next();
+                    });
+}
+
+void Connection::send_and_close(std::string line, const std::string& why) {
+  spdlog::debug("control socket: connection {} ends: {}", id_, why);
+  send(std::move(line));
+  closing_ = true;
+  if (!writing_) close(why);
+}
+
+asio::awaitable<void> Connection::read_loop() {
+  auto self = shared_from_this();
+  std::array<char, 4096> chunk{};
+  while (!closing_) {
+    boost::system::error_code ec;
+    const std::size_t n = co_await socket_.async_read_some(
+        asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      // EOF after a half-close still lets queued replies go out.
+      if (ec == asio::error::eof && !closed_) {
+        closing_ = true;
+        if (!writing_) close("peer closed");
+      } else {
+        close("read ended: " + ec.message());
+      }
+      co_return;
+    }
+    if (closing_) co_return;
+    pending_.append(chunk.data(), n);
+    if (!consume_lines()) co_return;
+  }
+}
+
+bool Connection::consume_lines() {
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t newline = pending_.find('\n', std::max(start, scanned_));
+    if (newline == std::string::npos) break;
+    const std::size_t length = newline - start;
+    if (length > core_.config().max_line_bytes) break;  // reported below
+    handle_line(std::string_view(pending_).substr(start, length));
+    if (closing_) return false;
+    start = newline + 1;
+  }
+  pending_.erase(0, start);
+  scanned_ = pending_.size();
+  const std::size_t newline = pending_.find('\n');
+  const std::size_t line_bytes = newline == std::string::npos ? pending_.size() : newline;
+  if (line_bytes > core_.config().max_line_bytes) {
+    spdlog::warn("control socket: {} sent a line over {} bytes; closing", peer_.describe(),
+                 core_.config().max_line_bytes);
+    pending_.clear();
+    send_and_close(rpc::encode_error(nullptr, error_of(rpc::kInvalidRequest, rpc::server_reason::kLineTooLong,
+                                                       "line longer than " +
+                                                           std::to_string(core_.config().max_line_bytes) +
+                                                           " bytes; closing")),
+                   "line too long");
+    return false;
+  }
+  return true;
+}
+
+void Connection::handle_line(std::string_view line) {
+  // A slow writer keeps its connection only by completing requests: bytes alone do not count.
+  last_request_ = SteadyClock::now();
+  if (line.empty() || line == "\r") return;  // blank lines are tolerated, not answered
+  rpc::Decoded decoded = rpc::decode_request(line);
+  if (decoded.error) {
+    send(rpc::encode_error(decoded.error_id, *decoded.error));
+    return;
+  }
+  dispatch(std::move(*decoded.request));
+}
+
+Responder Connection::make_responder(const rpc::Request& request) {
+  if (request.notification) {
+    return [](const rpc::RpcReply&) {};  // JSON-RPC: a notification is never answered
+  }
+  // Only a weak reference: a reply may arrive after the client has gone.
+  return [weak = weak_from_this(), id = request.id](const rpc::RpcReply& reply) {
+    if (auto self = weak.lock()) self->send(rpc::encode_reply(id, reply));
+  };
+}
+
+void Connection::dispatch(rpc::Request request) {
+  Responder respond = make_responder(request);
+  const MethodSpec* spec = find_method(request.method);
+  if (spec == nullptr) {
+    const std::string hint = closest_match(request.method, method_names());
+    auto error = error_of(rpc::kMethodNotFound, rpc::server_reason::kMethodNotFound,
+                          "unknown method \"" + request.method + "\"" +
+                              (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+    respond(rpc::RpcReply::fail(std::move(error)));
+    return;
+  }
+  if (role_ < spec->role) {
+    spdlog::warn("control socket: {} denied to {} (role {}, needs {})", spec->name, peer_.describe(),
+                 to_string(role_), to_string(spec->role));
+    auto error = error_of(rpc::app_error_code(reason::kPermissionDenied), reason::kPermissionDenied,
+                          std::string(spec->name) + " needs the " + to_string(spec->role) +
+                              " role; this connection has " + to_string(role_));
+    error.data["required_role"] = to_string(spec->role);
+    error.data["role"] = to_string(role_);
+    respond(rpc::RpcReply::fail(std::move(error)));
+    return;
+  }
+  if (auto error = check_params(spec->params, request.params)) {
+    respond(rpc::RpcReply::fail(std::move(*error)));
+    return;
+  }
+  if (spec->changes_state) {
+    spdlog::info("control socket: {} by {} (role {}){}", spec->name, peer_.describe(), to_string(role_),
+                 request.params.empty() ? "" : " params " + request.params.dump());
+  }
+  try {
+    spec->handler(*this, request.params, respond);
+  } catch (const std::exception& e) {
+    // Inside this module an exception is a bug or a catalog surprise; the client gets an answer.
+    spdlog::error("control socket: {} failed: {}", spec->name, e.what());
+    respond(rpc::RpcReply::fail(error_of(rpc::kInternalError, rpc::server_reason::kInternal,
+                                         std::string(spec->name) + " failed: " + e.what())));
+  }
+}
+
+nlohmann::json Connection::subscribe(double rate_hz, bool events) {
+  const auto now = SteadyClock::now();
+  if (!subscription_.active) {
+    subscription_ = Subscription{};
+    subscription_.active = true;
+    subscription_.events_after_seq = core_.port().snapshot().last_event_seq;
+    subscription_.next_due = now;  // the first update goes out at once
+  }
+  subscription_.events = events;
+  subscription_.period = std::chrono::duration_cast<SteadyClock::duration>(
+      std::chrono::duration<double>(1.0 / rate_hz));
+  core_.publisher_wanted(subscription_.events_after_seq);
+  return {{"subscribed", true},
+          {"rate_hz", rate_hz},
+          {"events", events},
+          {"last_event_seq", subscription_.events_after_seq}};
+}
+
+bool Connection::unsubscribe() {
+  const bool was = subscription_.active;
+  subscription_.active = false;
+  last_request_ = SteadyClock::now();  // the idle clock starts now
+  return was;
+}
+
+void Connection::submit(CommandKind kind, std::shared_ptr<const Plan> plan, Responder respond) {
+  // An estop is never refused, whatever else this connection has in flight.
+  const bool counted = kind != CommandKind::estop;
+  if (counted && pending_commands_ >= core_.config().max_pending_commands) {
+    respond(rpc::RpcReply::fail(error_of(rpc::app_error_code(rpc::server_reason::kTooManyRequests),
+                                         rpc::server_reason::kTooManyRequests,
+                                         "too many commands of this connection are still pending")));
+    return;
+  }
+  if (counted) ++pending_commands_;
+  ControlCommand command;
+  command.kind = kind;
+  command.plan = std::move(plan);
+  command.requested_by = peer_.describe();
+  // `done` runs on the control thread: it only posts; the reply is written on the server thread.
+  command.done = [io = core_.io_handle(), weak = weak_from_this(), counted,
+                  respond = std::move(respond)](CommandReply reply) {
+    asio::post(*io, [weak, counted, respond, reply = std::move(reply)] {
+      if (auto self = weak.lock(); self && counted && self->pending_commands_ > 0) {
+        --self->pending_commands_;
+      }
+      if (reply.error) {
+        respond(rpc::RpcReply::fail(rpc::from_api_error(*reply.error)));
+      } else {
+        respond(rpc::RpcReply::ok(reply.result));
+      }
+    });
+  };
+  core_.port().submit(std::move(command));
+}
+
+void Connection::arm_idle_timer() {
+  const auto timeout = std::chrono::seconds(core_.config().idle_timeout_seconds);
+  idle_timer_.expires_at(last_request_ + timeout);
+  idle_timer_.async_wait([weak = weak_from_this(), timeout](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->closed_ || self->closing_) return;
+    // A subscriber is reading by definition; only silent non-subscribers are timed out.
+    if (!self->subscription_.active && SteadyClock::now() - self->last_request_ >= timeout) {
+      self->send_and_close(
+          rpc::encode_error(nullptr, error_of(rpc::app_error_code(rpc::server_reason::kIdleTimeout),
+                                              rpc::server_reason::kIdleTimeout,
+                                              "no complete request for " +
+                                                  std::to_string(timeout.count()) + " s; closing")),
+          "idle");
+      return;
+    }
+    if (self->subscription_.active) self->last_request_ = SteadyClock::now();
+    self->arm_idle_timer();
+  });
+}
+
+}  // namespace traction

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+// One client connection: reassembles lines, dispatches requests through the method table, and
+// writes replies and notifications through a bounded queue. Lives on the server thread only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "daemon/server/asio.hpp"
+#include "daemon/server/method_table.hpp"
+
+namespace traction {
+
+class ServerCore;
+
+// This connection's subscription, read and advanced by the publisher.
+struct Subscription {
+  bool active = false;
+  bool events = true;
+  std::chrono::steady_clock::duration period{};
+  std::chrono::steady_clock::time_point next_due{};
+  std::uint64_t update_seq = 0;       // status.update count of this subscription
+  std::uint64_t events_after_seq = 0;  // events with a larger seq are sent
+};
+
+class Connection : public std::enable_shared_from_this<Connection>, public MethodContext {
+ public:
+  Connection(ServerCore& core, UnixSocket socket, PeerCredentials peer, Role role, std::uint64_t id);
+
+  // Starts reading, the idle timer and the writer. Call once, right after construction.
+  void start();
+  // Closes the socket and leaves the server's registry; idempotent.
+  void close(const std::string& why);
+  // Queues one encoded line. A queue over the cap means the client stopped reading: it is dropped.
+  void send(std::string line);
+
+  std::uint64_t id() const { return id_; }
+  Subscription& subscription() { return subscription_; }
+
+  // MethodContext
+  ControlPort& port() override;
+  const PeerCredentials& peer() const override { return peer_; }
+  Role role() const override { return role_; }
+  nlohmann::json server_info() const override;
+  nlohmann::json subscribe(double rate_hz, bool events) override;
+  bool unsubscribe() override;
+  void submit(CommandKind kind, std::shared_ptr<const Plan> plan, Responder respond) override;
+
+ private:
+  asio::awaitable<void> read_loop();
+  // Splits complete lines out of `pending_`; false when the connection must end (line too long).
+  bool consume_lines();
+  void handle_line(std::string_view line);
+  void dispatch(rpc::Request request);
+  Responder make_responder(const rpc::Request& request);
+  void write_next();
+  void arm_idle_timer();
+  // Sends `line`, then closes once the queue has drained.
+  void send_and_close(std::string line, const std::string& why);
+
+  ServerCore& core_;
+  UnixSocket socket_;
+  asio::steady_timer idle_timer_;
+  PeerCredentials peer_;
+  Role role_;
+  std::uint64_t id_;
+  std::string pending_;       // bytes received, not yet a full line
+  std::size_t scanned_ = 0;   // bytes of pending_ already searched for '\n'
+  std::deque<std::string> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  bool closing_ = false;      // no more reading; close when the queue drains
+  bool closed_ = false;
+  std::size_t pending_commands_ = 0;
+  std::chrono::steady_clock::time_point last_request_;
+  Subscription subscription_;
+};
+
+}  // namespace traction

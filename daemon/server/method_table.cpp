@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "daemon/server/method_table.hpp"
+
+#include "daemon/server/method_handlers.hpp"
+
+namespace traction {
+namespace {
+
+using enum ParamType;
+
+// program.validate and session.start take the same parameters.
+const std::vector<ParamSpec> kProgramParams{
+    {"program", string, false, "name of a catalog program (give this or definition)"},
+    {"definition", object, false, "an inline program definition (give this or program)"},
+    {"profile", string, false, "profile whose limits apply (default: site limits)"},
+};
+
+std::vector<MethodSpec> build_table() {
+  namespace h = handlers;
+  return {
+      {"daemon.info", h::daemon_info, Role::none, false, {},
+       "versions, protocol, device kind and unit, capabilities, the caller's role",
+       "What this daemon is and what it can do."},
+      {"rpc.describe", h::rpc_describe, Role::none, false, {},
+       "{methods: [...], notifications: [...]}",
+       "Every method with its parameters, result and required role; every notification."},
+      {"status.get", h::status_get, Role::observer, false, {},
+       "the status object (state, device, setpoint, session, last_session, fault, loop)",
+       "The daemon's state now."},
+      {"status.subscribe", h::status_subscribe, Role::observer, false,
+       {{"rate_hz", number, false, "status.update notifications per second (default 5)", 1, 50},
+        {"events", boolean, false, "also send event notifications (default true)"}},
+       "{rate_hz, events, last_event_seq}",
+       "Streams status.update at rate_hz and each event as soon as it is seen. Calling it again "
+       "changes the rate."},
+      {"status.unsubscribe", h::status_unsubscribe, Role::observer, false, {},
+       "{subscribed: false}", "Ends this connection's subscription."},
+      {"program.list", h::program_list, Role::observer, false, {}, "{programs: [...]}",
+       "The catalog's programs with their summaries."},
+      {"program.get", h::program_get, Role::observer, false,
+       {{"name", string, true, "program name"}}, "the program definition",
+       "One program of the catalog."},
+      {"program.validate", h::program_validate, Role::observer, false, kProgramParams,
+       "{valid: true, plan: {...}}",
+       "Checks a program against device, site and profile limits; nothing moves. An invalid "
+       "program is an error with every violation."},
+      {"session.start", h::session_start, Role::operator_, true, kProgramParams,
+       "the control thread's reply (session id)",
+       "Validates the program and starts a session with it."},
+      {"session.pause", h::session_pause, Role::operator_, true, {}, "{}",
+       "Holds the running session where it is (bounded by the pause limit)."},
+      {"session.resume", h::session_resume, Role::operator_, true, {}, "{}",
+       "Continues a paused session."},
+      {"session.stop", h::session_stop, Role::operator_, true, {}, "{}",
+       "Ends the session with a gradual return to safe."},
+      {"device.estop", h::device_estop, Role::none, true, {}, "{}",
+       "Emergency stop: allowed for every connection, never refused, overtakes queued commands."},
+      {"device.reset", h::device_reset, Role::admin, true, {}, "{}",
+       "Clears a latched fault or estop; only when the device is at rest."},
+      {"profile.list", h::profile_list, Role::observer, false, {}, "{profiles: [...]}",
+       "The configured person profiles."},
+      {"profile.get", h::profile_get, Role::observer, false,
+       {{"name", string, true, "profile name"}}, "the profile", "One profile."},
+      {"limits.get", h::limits_get, Role::observer, false,
+       {{"profile", string, false, "profile name (default: site limits)"}},
+       "the effective limits and the level that set each",
+       "Effective limits: device, site and profile merged, most restrictive wins."},
+  };
+}
+
+}  // namespace
+
+const std::vector<MethodSpec>& method_table() {
+  static const std::vector<MethodSpec> table = build_table();
+  return table;
+}
+
+const MethodSpec* find_method(std::string_view name) {
+  for (const auto& spec : method_table()) {
+    if (name == spec.name) return &spec;
+  }
+  return nullptr;
+}
+
+nlohmann::json describe_api() {
+  nlohmann::json methods = nlohmann::json::array();
+  for (const auto& spec : method_table()) {
+    methods.push_back({{"name", spec.name},
+                       {"role", to_string(spec.role)},
+                       {"changes_state", spec.changes_state},
+                       {"params", describe_params(spec.params)},
+                       {"result", spec.result},
+                       {"description", spec.description}});
+  }
+  nlohmann::json notifications = nlohmann::json::array(
+      {{{"name", "status.update"},
+        {"params", "{seq, last_event_seq, status}"},
+        {"description", "the status object at the subscribed rate; seq counts updates of this "
+                        "subscription from 1"}},
+       {{"name", "event"},
+        {"params", "{seq, time_utc, kind, detail}"},
+        {"description", "a daemon event as soon as it is seen; seq is the daemon's monotonic "
+                        "event number"}}});
+  return {{"protocol_version", rpc::kProtocolVersion},
+          {"methods", std::move(methods)},
+          {"notifications", std::move(notifications)}};
+}
+
+}  // namespace traction

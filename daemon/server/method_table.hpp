@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+// Every socket method in one table (NUT's habit): name → handler → required role → parameters.
+// The dispatcher checks the role and the parameters from the table before a handler runs, logs
+// state-changing calls, and rpc.describe publishes the same table.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string_view>
+#include <vector>
+
+#include "daemon/control_api.hpp"
+#include "daemon/server/jsonrpc.hpp"
+#include "daemon/server/param_schema.hpp"
+#include "daemon/server/peer_access.hpp"
+
+namespace traction {
+
+// Delivers a handler's reply; called exactly once, on the server thread.
+using Responder = std::function<void(rpc::RpcReply)>;
+
+// What a handler may use: the daemon and its own connection. Implemented by the connection.
+class MethodContext {
+ public:
+  virtual ~MethodContext() = default;
+
+  virtual ControlPort& port() = 0;
+  virtual const PeerCredentials& peer() const = 0;
+  virtual Role role() const = 0;
+  // Server-side facts for daemon.info (protocol limits).
+  virtual nlohmann::json server_info() const = 0;
+  // Starts or changes this connection's subscription; returns its description.
+  virtual nlohmann::json subscribe(double rate_hz, bool events) = 0;
+  // Ends the subscription; false when there was none.
+  virtual bool unsubscribe() = 0;
+  // Queues a command for the control thread; `respond` is called on the server thread with the
+  // control thread's reply (or an error when too many commands of this connection are pending;
+  // estop is never refused).
+  virtual void submit(CommandKind kind, std::shared_ptr<const Plan> plan, Responder respond) = 0;
+};
+
+using Handler = void (*)(MethodContext& context, const nlohmann::json& params, Responder respond);
+
+struct MethodSpec {
+  const char* name;
+  Handler handler;
+  Role role;           // the lowest role allowed (Role::none: every connection)
+  bool changes_state;  // logged with uid and pid
+  std::vector<ParamSpec> params;
+  const char* result;  // what the result holds (rpc.describe, docs)
+  const char* description;
+};
+
+const std::vector<MethodSpec>& method_table();
+const MethodSpec* find_method(std::string_view name);
+// The rpc.describe result: every method and every notification.
+nlohmann::json describe_api();
+
+}  // namespace traction

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+// Methods that change the device's state: they become ControlCommands for the control thread and
+// are answered once it has acted. The role check and the log line happen in the dispatcher.
+#include "daemon/server/method_handlers.hpp"
+
+namespace traction::handlers {
+
+std::optional<rpc::RpcError> check_program_choice(const nlohmann::json& params) {
+  if (params.contains("program") == params.contains("definition")) {
+    rpc::RpcError error{rpc::kInvalidParams, "give exactly one of \"program\" and \"definition\"",
+                        rpc::server_reason::kInvalidParams, nlohmann::json::object()};
+    error.data["param"] = "program";
+    return error;
+  }
+  return std::nullopt;
+}
+
+void session_start(MethodContext& context, const nlohmann::json& params, Responder respond) {
+  if (auto error = check_program_choice(params)) {
+    respond(rpc::RpcReply::fail(std::move(*error)));
+    return;
+  }
+  // Validation runs here, off the control thread: the control thread only receives a checked plan.
+  std::shared_ptr<const Plan> plan;
+  if (const auto error = context.port().make_plan(params, plan)) {
+    respond(rpc::RpcReply::fail(rpc::from_api_error(*error)));
+    return;
+  }
+  context.submit(CommandKind::start, std::move(plan), std::move(respond));
+}
+
+void session_pause(MethodContext& context, const nlohmann::json&, Responder respond) {
+  context.submit(CommandKind::pause, nullptr, std::move(respond));
+}
+
+void session_resume(MethodContext& context, const nlohmann::json&, Responder respond) {
+  context.submit(CommandKind::resume, nullptr, std::move(respond));
+}
+
+void session_stop(MethodContext& context, const nlohmann::json&, Responder respond) {
+  context.submit(CommandKind::stop, nullptr, std::move(respond));
+}
+
+void device_estop(MethodContext& context, const nlohmann::json&, Responder respond) {
+  context.submit(CommandKind::estop, nullptr, std::move(respond));
+}
+
+void device_reset(MethodContext& context, const nlohmann::json&, Responder respond) {
+  context.submit(CommandKind::reset, nullptr, std::move(respond));
+}
+
+}  // namespace traction::handlers

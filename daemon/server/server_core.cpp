@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "daemon/server/server_core.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/server/status_json.hpp"
+
+namespace traction {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+// Events are polled at 100 Hz so that each goes out as soon as it is seen; status.update rates
+// (1..50 Hz) are multiples of this tick closely enough.
+constexpr auto kTick = std::chrono::milliseconds(10);
+
+}  // namespace
+
+ServerCore::ServerCore(std::shared_ptr<asio::io_context> io, ServerConfig config, ControlPort& port,
+                       UnixAcceptor acceptor, RoleResolver roles)
+    : io_(std::move(io)),
+      config_(std::move(config)),
+      port_(port),
+      acceptor_(std::move(acceptor)),
+      roles_(std::move(roles)),
+      tick_timer_(*io_) {}
+
+void ServerCore::start() {
+  asio::co_spawn(*io_, [this] { return accept_loop(); }, asio::detached);
+}
+
+nlohmann::json ServerCore::protocol_info() const {
+  return {{"version", rpc::kProtocolVersion},
+          {"framing", "JSON-RPC 2.0, one object per line"},
+          {"max_line_bytes", config_.max_line_bytes},
+          {"max_connections", config_.max_connections},
+          {"batches", false},
+          {"idle_timeout_seconds", config_.idle_timeout_seconds}};
+}
+
+void ServerCore::shutdown() {
+  stopped_ = true;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  tick_timer_.cancel();
+  ticking_ = false;
+  // close() removes the connection from the registry: iterate over a copy.
+  auto connections = connections_;
+  for (auto& [id, connection] : connections) connection->close("server stopping");
+  connections_.clear();
+}
+
+void ServerCore::forget(std::uint64_t id) { connections_.erase(id); }
+
+asio::awaitable<void> ServerCore::accept_loop() {
+  asio::steady_timer backoff(*io_);
+  while (!stopped_) {
+    boost::system::error_code ec;
+    UnixSocket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (stopped_) co_return;
+    if (ec) {
+      // EMFILE and friends leave the peer in the backlog: wait instead of spinning on it.
+      spdlog::warn("control socket: accept failed: {}", ec.message());
+      backoff.expires_after(std::chrono::milliseconds(100));
+      co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    admit(std::move(socket));
+  }
+}
+
+void ServerCore::reject(UnixSocket& socket, const char* reason, const std::string& message) {
+  // A fresh socket's send buffer is empty: this short line is written at once or not at all.
+  boost::system::error_code ignored;
+  socket.non_blocking(true, ignored);
+  const std::string line = rpc::encode_error(
+      nullptr, rpc::RpcError{rpc::app_error_code(reason), message, reason, nlohmann::json::object()});
+  socket.write_some(asio::buffer(line), ignored);
+  socket.shutdown(UnixSocket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
+void ServerCore::admit(UnixSocket socket) {
+  auto peer = read_peer_credentials(socket.native_handle());
+  if (!peer) {
+    spdlog::warn("control socket: refusing a connection: {}", peer.status().message());
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  if (connections_.size() >= config_.max_connections) {
+    spdlog::warn("control socket: refusing {}: {} connections already open", peer->describe(),
+                 connections_.size());
+    reject(socket, rpc::server_reason::kTooManyConnections,
+           "too many connections (" + std::to_string(config_.max_connections) + "); try again later");
+    return;
+  }
+  const Role role = roles_.role_of(*peer);
+  const std::uint64_t id = next_id_++;
+  spdlog::debug("control socket: connection {} from {} as {}", id, peer->describe(), to_string(role));
+  auto connection = std::make_shared<Connection>(*this, std::move(socket), std::move(*peer), role, id);
+  connections_.emplace(id, connection);
+  connection->start();
+}
+
+void ServerCore::publisher_wanted(std::uint64_t seq) {
+  if (ticking_) return;
+  ticking_ = true;
+  event_cursor_ = seq;
+  next_tick_ = SteadyClock::now();
+  publish_tick();
+}
+
+void ServerCore::publish_tick() {
+  if (stopped_) return;
+  std::vector<std::shared_ptr<Connection>> subscribers;
+  for (const auto& [id, connection] : connections_) {
+    if (connection->subscription().active) subscribers.push_back(connection);
+  }
+  if (subscribers.empty()) {
+    ticking_ = false;  // nobody listens: stop polling the port until the next subscribe
+    return;
+  }
+  publish_events(subscribers);
+  publish_status(subscribers);
+  // Absolute deadlines; after a stall, skip ahead instead of bursting.
+  next_tick_ += kTick;
+  const auto now = SteadyClock::now();
+  if (next_tick_ < now) next_tick_ = now + kTick;
+  tick_timer_.expires_at(next_tick_);
+  tick_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) publish_tick();
+  });
+}
+
+void ServerCore::publish_events(const std::vector<std::shared_ptr<Connection>>& subscribers) {
+  bool wanted = false;
+  for (const auto& connection : subscribers) wanted = wanted || connection->subscription().events;
+  if (!wanted) return;
+  const std::vector<Event> events = port_.events_after(event_cursor_);
+  for (const Event& event : events) {
+    const std::string line = rpc::encode_notification("event", event_to_json(event));
+    for (const auto& connection : subscribers) {
+      auto& subscription = connection->subscription();
+      if (!subscription.active || !subscription.events || event.seq <= subscription.events_after_seq) {
+        continue;
+      }
+      subscription.events_after_seq = event.seq;
+      connection->send(line);
+    }
+    event_cursor_ = std::max(event_cursor_, event.seq);
+  }
+}
+
+void ServerCore::publish_status(const std::vector<std::shared_ptr<Connection>>& subscribers) {
+  const auto now = SteadyClock::now();
+  std::optional<nlohmann::json> status;  // one snapshot per tick, only when someone is due
+  std::uint64_t last_event_seq = 0;
+  for (const auto& connection : subscribers) {
+    auto& subscription = connection->subscription();
+    if (!subscription.active || subscription.next_due > now) continue;
+    if (!status) {
+      const StatusSnapshot snapshot = port_.snapshot();
+      last_event_seq = snapshot.last_event_seq;
+      status = status_to_json(snapshot, now);
+    }
+    subscription.next_due += subscription.period;
+    if (subscription.next_due <= now) subscription.next_due = now + subscription.period;
+    connection->send(rpc::encode_notification(
+        "status.update",
+        {{"seq", ++subscription.update_seq}, {"last_event_seq", last_event_seq}, {"status", *status}}));
+  }
+}
+
+}  // namespace traction
