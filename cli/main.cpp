@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+// tractionctl: the command-line client of tractiond's control socket (docs/protocol.md).
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <iostream>
+#include <map>
+
+#include "cli/commands.hpp"
+
+namespace {
+
+using traction::ctl::Options;
+
+constexpr const char* kFooter =
+    "Exit codes: 0 success, 1 error from the daemon (reason printed), 2 bad usage,\n"
+    "3 cannot connect to tractiond, 4 a followed session ended other than completed,\n"
+    "130 interrupted while following.\n"
+    "The socket is --socket, else $TRACTIOND_SOCKET, else /run/tractiond/tractiond.sock.";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tractionctl: control and watch tractiond, the inversion table and traction bench "
+               "daemon.\ntractiond is not a certified medical device.",
+               "tractionctl"};
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  Options options;
+  options.socket_path = traction::ctl::default_socket_path();
+  app.add_option("--socket", options.socket_path, "path of tractiond's control socket")
+      ->capture_default_str();
+
+  // Each subcommand: its help, whether it reads (gets --json), and what it needs.
+  std::map<CLI::App*, std::function<int()>> actions;
+  auto add = [&](const char* name, const char* help, bool read, std::function<int()> action) {
+    CLI::App* command = app.add_subcommand(name, help);
+    if (read) command->add_flag("--json", options.json, "print the daemon's JSON result");
+    actions[command] = std::move(action);
+    return command;
+  };
+  using namespace traction::ctl;
+  add("info", "daemon, protocol and device information", true, [&] { return info(options); });
+  add("status", "the daemon's state, device readings and session", true,
+      [&] { return status(options); });
+  add("watch", "live view of status and events until Ctrl-C", true, [&] { return watch(options); });
+  add("programs", "list the program catalog", true, [&] { return programs(options); });
+  add("show", "show one program", true, [&] { return show(options); })
+      ->add_option("name", options.target, "program name")
+      ->required();
+  auto* validate_command = add("validate", "check a program against the limits (nothing moves)", true,
+                               [&] { return validate(options); });
+  validate_command->add_option("program", options.target, "program NAME or FILE (.json)")->required();
+  validate_command->add_option("--profile", options.profile, "profile whose limits apply");
+  auto* run_command = add("run", "start a session with a program", false, [&] { return run(options); });
+  run_command->add_option("program", options.target, "program NAME or FILE (.json)")->required();
+  run_command->add_option("--profile", options.profile, "profile whose limits apply");
+  run_command->add_flag("--follow", options.follow,
+                        "show live progress and exit with the session's outcome");
+  run_command->add_flag("--json", options.json, "with --follow: print notifications as JSON lines");
+  add("pause", "pause the running session", false,
+      [&] { return simple_command(options, "session.pause"); });
+  add("resume", "resume a paused session", false,
+      [&] { return simple_command(options, "session.resume"); });
+  add("stop", "stop the session with a gradual return to safe", false,
+      [&] { return simple_command(options, "session.stop"); });
+  add("estop", "emergency stop (allowed for everyone)", false,
+      [&] { return simple_command(options, "device.estop"); });
+  add("reset", "clear a latched fault or estop (admin; device at rest)", false,
+      [&] { return simple_command(options, "device.reset"); });
+  add("profiles", "list the person profiles", true, [&] { return profiles(options); });
+  add("limits", "the effective limits", true, [&] { return limits(options); })
+      ->add_option("--profile", options.profile, "profile whose limits apply");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kUsage;
+  }
+  for (const auto& [command, action] : actions) {
+    if (command->parsed()) return action();
+  }
+  return kUsage;
+}
