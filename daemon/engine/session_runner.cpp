@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "daemon/engine/session_runner.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace traction {
+namespace {
+
+double seconds_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+// A shaped rise slows as it nears the target: the rate falls with the remaining distance
+// (logarithmic-like), never below a fifth of the phase rate so the phase still ends.
+double shaped_rate(const Phase& phase, double setpoint) {
+  const double remaining = std::abs(phase.target - setpoint);
+  constexpr double kTimeConstantS = 4.0;
+  return std::clamp(remaining / kTimeConstantS, 0.2 * phase.rate, phase.rate);
+}
+
+}  // namespace
+
+SessionRunner::SessionRunner(std::shared_ptr<const Plan> plan) : plan_(std::move(plan)) {
+  const double home = plan_->limits.home;
+  highest_target_ = home;
+  for (const Phase& p : plan_->phases) {
+    if (std::abs(p.target - home) > std::abs(highest_target_ - home)) highest_target_ = p.target;
+  }
+}
+
+RunnerStep SessionRunner::step(Clock::time_point now, double setpoint, bool setpoint_settled, double actual) {
+  RunnerStep out;
+  if (!started_) started_ = now;
+  if (finished()) {
+    out.finished = true;
+    out.target = plan_->limits.home;
+    out.rate = plan_->limits.release_rate_stop;
+    return out;
+  }
+  const Phase& p = plan_->phases[index_];
+  out.target = p.target;
+  out.rate = p.shaped ? shaped_rate(p, setpoint) : p.rate;
+  if (paused_at_) return out;
+  const double settle_band = 0.5 * plan_->limits.tolerance;
+  if (!settled_at_ && setpoint_settled && std::abs(actual - p.target) <= settle_band) settled_at_ = now;
+  if (settled_at_ && served_before_pause_ + seconds_between(*settled_at_, now) >= p.seconds - 1e-9) {
+    ++index_;
+    settled_at_.reset();
+    served_before_pause_ = 0.0;
+    out.phase_changed = true;
+    if (finished()) {
+      out.finished = true;
+    } else {
+      const Phase& next = plan_->phases[index_];
+      out.target = next.target;
+      out.rate = next.shaped ? shaped_rate(next, setpoint) : next.rate;
+    }
+  }
+  return out;
+}
+
+void SessionRunner::pause(Clock::time_point now) {
+  if (paused_at_) return;
+  paused_at_ = now;
+  if (settled_at_) served_before_pause_ += seconds_between(*settled_at_, now);
+  settled_at_.reset();
+}
+
+void SessionRunner::resume(Clock::time_point /*now*/) { paused_at_.reset(); }
+
+double SessionRunner::served_seconds(Clock::time_point now) const {
+  if (!settled_at_) return 0.0;
+  return served_before_pause_ + seconds_between(*settled_at_, now);
+}
+
+double SessionRunner::elapsed_seconds(Clock::time_point now) const {
+  return started_ ? seconds_between(*started_, now) : 0.0;
+}
+
+double SessionRunner::phase_estimate(std::size_t index, double from) const {
+  const Phase& p = plan_->phases[index];
+  const double rate = p.rate > 0 ? p.rate : 1.0;
+  return std::abs(p.target - from) / rate + p.seconds;
+}
+
+double SessionRunner::phase_remaining_seconds(Clock::time_point now, double setpoint) const {
+  if (finished()) return 0.0;
+  const Phase& p = phase();
+  if (settled_at_) return std::max(0.0, p.seconds - served_seconds(now));
+  const double rate = p.rate > 0 ? p.rate : 1.0;
+  return std::abs(p.target - setpoint) / rate + std::max(0.0, p.seconds - served_before_pause_);
+}
+
+double SessionRunner::remaining_seconds(Clock::time_point now, double setpoint) const {
+  if (finished()) return 0.0;
+  double total = phase_remaining_seconds(now, setpoint);
+  for (std::size_t i = index_ + 1; i < plan_->phases.size(); ++i) {
+    total += phase_estimate(i, plan_->phases[i - 1].target);
+  }
+  return total;
+}
+
+}  // namespace traction
