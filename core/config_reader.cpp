@@ -56,8 +56,10 @@ double ObjectReader::number_or(const std::string& key, double fallback, double m
   return has(key) ? number(key, min, max) : (read_.insert(key), fallback);
 }
 
+// Optional getters record an absent key as known too, so that a misspelt optional key still gets
+// its "did you mean" hint from finish().
 std::optional<double> ObjectReader::optional_number(const std::string& key, double min, double max) {
-  if (!has(key)) return std::nullopt;
+  if (!has(key)) return read_.insert(key), std::nullopt;
   return number(key, min, max);
 }
 
@@ -78,7 +80,7 @@ long long ObjectReader::integer_or(const std::string& key, long long fallback, l
 }
 
 bool ObjectReader::boolean_or(const std::string& key, bool fallback) {
-  if (!has(key)) return fallback;
+  if (!has(key)) return read_.insert(key), fallback;
   const auto& value = require(key);
   if (!value.is_boolean()) fail(key, "value " + show(value) + " must be true or false");
   return value.get<bool>();
@@ -91,7 +93,7 @@ std::string ObjectReader::string(const std::string& key) {
 }
 
 std::string ObjectReader::string_or(const std::string& key, const std::string& fallback) {
-  return has(key) ? string(key) : fallback;
+  return has(key) ? string(key) : (read_.insert(key), fallback);
 }
 
 std::string ObjectReader::choice(const std::string& key, const std::vector<std::string>& allowed) {
@@ -114,7 +116,7 @@ std::string ObjectReader::choice_or(const std::string& key, const std::string& f
 std::vector<std::string> ObjectReader::string_list_or(const std::string& key,
                                                       const std::vector<std::string>& allowed) {
   std::vector<std::string> out;
-  if (!has(key)) return out;
+  if (!has(key)) return read_.insert(key), out;
   const auto& value = require(key);
   if (!value.is_array()) fail(key, "value " + show(value) + " must be an array of strings");
   for (std::size_t i = 0; i < value.size(); ++i) {
@@ -136,14 +138,14 @@ ObjectReader ObjectReader::object(const std::string& key) {
 }
 
 std::optional<ObjectReader> ObjectReader::optional_object(const std::string& key) {
-  if (!has(key)) return std::nullopt;
+  if (!has(key)) return read_.insert(key), std::nullopt;
   return object(key);
 }
 
 const nlohmann::json& ObjectReader::raw(const std::string& key) { return require(key); }
 
 const nlohmann::json* ObjectReader::optional_raw(const std::string& key) {
-  if (!has(key)) return nullptr;
+  if (!has(key)) return read_.insert(key), nullptr;
   return &require(key);
 }
 
