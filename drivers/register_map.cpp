@@ -107,6 +107,10 @@ RegisterMap RegisterMap::parse(ObjectReader& registers) {
   RegisterMap map;
   for (const auto& item : registers.json().items()) {
     const std::string& name = item.key();
+    if (name == "$comment") {  // templates explain themselves (config/devices/generic-cia402.json)
+      registers.string(name);
+      continue;
+    }
     if (!known_signal(name)) {
       std::string hint = closest_match(name, all_signal_names());
       registers.fail(name, "unknown signal \"" + name + "\"" +
@@ -131,6 +135,7 @@ RegisterMap RegisterMap::parse(ObjectReader& registers) {
       spec.bit = static_cast<int>(r.integer("bit", 0, 15));
     }
     spec.unit = r.string_or("unit", "");
+    r.string_or("$comment", "");
     if (spec.address + spec.width() - 1 > 65535) r.fail("address", "the signal runs past address 65535");
     r.finish();
     map.signals_.emplace(name, spec);
