@@ -97,6 +97,27 @@ Status ModbusDriver::arm_watchdog() {
                              "independent hardware watchdog exists"};
 }
 
+void ModbusDriver::cap_drive_velocity() {
+  const SignalSpec* spec = device_.registers.find("velocity_limit");
+  const nlohmann::json& limits = device_.limits;
+  if (spec == nullptr || !limits.is_object()) return;
+  double cap = 0.0;
+  for (const char* key : {"max_rate_up", "max_rate_down"}) {
+    if (limits.contains(key) && limits[key].is_number()) cap = std::max(cap, limits[key].get<double>());
+  }
+  if (cap <= 0.0) return;
+  // A second, drive-side rate cap under the governor's (safety layer L0): best effort, because the
+  // governor already enforces the same limits and the issue does not require it.
+  Words words(static_cast<std::size_t>(spec->width()), 0);
+  Status s = encode_value(*spec, cap, words.data());
+  if (s) s = link_.write(spec->table, spec->address, words);
+  if (s) {
+    spdlog::info("modbus: {} drive velocity limit set to {} {}/s", device_.name, cap, axis_unit(device_.kind));
+  } else {
+    spdlog::warn("modbus: {} drive velocity limit not set: {}", device_.name, s.message());
+  }
+}
+
 Status ModbusDriver::wait_until(DeviceState& state, const std::function<bool(cia402::State)>& done,
                                 const std::string& goal, bool walking) {
   const auto deadline = Clock::now() + kStepTimeout;
@@ -136,6 +157,7 @@ Status ModbusDriver::activate() {
   }
   if (Status s = check_stop_switch(state); !s) return refuse(s);
   if (Status s = arm_watchdog(); !s) return refuse(s);
+  cap_drive_velocity();
   // At most one pass through the whole state machine; more means the drive keeps falling back.
   for (int step = 0; step < 6; ++step) {
     if (Status s = read_fresh(state); !s) return refuse(s);

@@ -61,6 +61,8 @@ class ModbusDriver final : public Driver {
   Status read_fresh(DeviceState& state);
   Identity identity() const;
   Status arm_watchdog();
+  // Writes max(limits.max_rate_up, max_rate_down) to velocity_limit when the map has it.
+  void cap_drive_velocity();
   Status check_stop_switch(const DeviceState& state) const;
   Status step_to(std::uint16_t control_word, cia402::State expected, DeviceState& state);
   // Polls the status until `done` holds or kStepTimeout passes. During the walk (`walking`) a

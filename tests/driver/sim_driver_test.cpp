@@ -118,6 +118,11 @@ TEST_P(SimDriver, activation_arms_the_watchdog_and_enables_operation_at_the_meas
   EXPECT_NEAR(truth["target"].get<double>(), truth["reported_actual"].get<double>(), 0.01);
 }
 
+TEST_P(SimDriver, activation_caps_the_drive_velocity_at_the_device_rate_limit) {
+  activate();
+  EXPECT_NEAR(sim_state()["velocity_limit"].get<double>(), 12.0, 1e-6);  // max_rate_down of the table
+}
+
 TEST_P(SimDriver, inversion_table_follows_a_written_target) {
   activate();
   double target = 0.0;
