@@ -57,8 +57,17 @@ class Checker {
     v.level = limits_.source.count(key) ? limits_.source.at(key) : "default";
     const std::string why = limits_.reason.count(key) ? limits_.reason.at(key) : "built-in default";
     v.message = (phase >= 0 ? phase_name(phase) + ": " : std::string()) + what + " " +
-                number_text(v.limit) + " (" + key + ", set by " + why + ")";
+                limit_text(field, v.limit) + " (" + key + ", set by " + why + ")";
     out_.push_back(std::move(v));
+  }
+
+  // The limit with its unit: "60°", "10 deg/s", "120 s".
+  std::string limit_text(const std::string& field, double limit) const {
+    if (field == "target") return axis_text(limit, plan_.kind);
+    if (field == "rate" || field == "release_rate") {
+      return number_text(limit) + " " + axis_unit(plan_.kind) + "/s";
+    }
+    return number_text(limit) + " s";
   }
 
   double limit_value(const std::string& key) const { return traction::limit_value(limits_, key); }
