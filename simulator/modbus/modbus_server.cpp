@@ -61,6 +61,7 @@ Status ModbusServer::open_tcp(const ServerEndpoints& endpoints) {
   tcp_ctx_ = modbus_new_tcp("127.0.0.1", tcp_port_);
   if (tcp_ctx_ == nullptr) return errno_status(Errc::internal, "modbus_new_tcp");
   modbus_set_byte_timeout(tcp_ctx_, 0, kTcpByteTimeout_us);
+  prepare_server_context(tcp_ctx_);
   return {};
 }
 
@@ -76,6 +77,7 @@ Status ModbusServer::open_rtu(const ServerEndpoints& endpoints) {
     return {Errc::invalid_argument, "unit " + std::to_string(endpoints.unit) + " is not 1..247"};
   }
   modbus_set_byte_timeout(rtu_ctx_, 0, kRtuByteTimeout_us);
+  prepare_server_context(rtu_ctx_);
   int fd = endpoints.rtu_fd;
   if (by_path) {
     if (modbus_connect(rtu_ctx_) != 0) return errno_status(Errc::link, "open " + endpoints.rtu_device);

@@ -15,6 +15,8 @@ int word_at(const std::uint8_t* p) { return (p[0] << 8) | p[1]; }
 
 }  // namespace
 
+void prepare_server_context(modbus_t* ctx) { modbus_set_response_timeout(ctx, 0, 1); }
+
 RequestHandler::RequestHandler(RegisterBank& bank, SimDevice& device, CommFaults& faults)
     : bank_(bank), device_(device), faults_(faults) {
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair_) != 0) {
@@ -60,6 +62,10 @@ std::optional<Reply> RequestHandler::handle(modbus_t* ctx, Transport transport, 
     bank_.refresh(device_);
     bytes = capture(ctx, [&] { modbus_reply(ctx, request, length, bank_.mapping()); });
     valid = bytes.size() > static_cast<std::size_t>(header) && (bytes[header] & 0x80) == 0;
+    // libmodbus flushes after some exceptions (a frame it could not trust), but inside capture()
+    // that flush hit the private pair: flush the real line here. The master awaits our reply,
+    // so nothing of its next request can be lost.
+    if (!valid) modbus_flush(ctx);
   }
   if (valid) {
     // A request the device understood and executed: it feeds the watchdog and takes effect.

@@ -21,6 +21,10 @@ namespace traction::sim {
 
 enum class Transport { tcp, rtu };
 
+// Readies a libmodbus context for answering requests. libmodbus 3.1.6 sleeps the context's
+// *response* timeout before some exception replies (meant for clients); a server must not.
+void prepare_server_context(modbus_t* ctx);
+
 struct Reply {
   std::vector<std::uint8_t> bytes;  // the whole frame (MBAP or address + PDU + CRC)
   int delay_ms = 0;                 // send this much later
