@@ -18,6 +18,7 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "drivers/device_file.hpp"
 #include "drivers/modbus/device_uri.hpp"
@@ -71,15 +72,19 @@ class ForeignDevice {
   enum Mode : std::uint16_t { none = 0, busy = 1, illegal_address = 2, late = 3, silent = 4, drop = 5 };
   static constexpr std::uint16_t kForever = 0xFFFF;
 
-  ForeignDevice() {
+  // `serial_path`: also serve the drive over RTU on this serial device (a pty), unit 247 stays on TCP.
+  explicit ForeignDevice(const std::string& serial_path = "") {
     const std::string port_file = dir_.path() + "/port";
-    const std::string script = source_path("tests/peers/foreign_device/foreign_server.py");
-    std::string python = DEBIAN_PYTHON3;
-    char* argv[] = {python.data(), const_cast<char*>(script.c_str()), const_cast<char*>("--port"),
-                    const_cast<char*>("0"), const_cast<char*>("--port-file"),
-                    const_cast<char*>(port_file.c_str()), nullptr};
-    if (::posix_spawn(&pid_, python.c_str(), nullptr, nullptr, argv, environ) != 0) {
-      ADD_FAILURE() << "cannot start " << python;
+    std::vector<std::string> args = {DEBIAN_PYTHON3, source_path("tests/peers/foreign_device/foreign_server.py"),
+                                     "--port", "0", "--port-file", port_file};
+    if (!serial_path.empty()) {
+      args.insert(args.end(), {"--serial", serial_path});
+    }
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (::posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) {
+      ADD_FAILURE() << "cannot start " << argv[0];
       pid_ = -1;
       return;
     }

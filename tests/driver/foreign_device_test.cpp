@@ -3,6 +3,10 @@
 // shares nothing with ours: the register map really is data.
 #include <gtest/gtest.h>
 
+#include <pty.h>
+#include <termios.h>
+#include <unistd.h>
+
 #include <cmath>
 
 #include "drivers/modbus/modbus_driver.hpp"
@@ -124,6 +128,32 @@ TEST_F(ForeignDrive, activation_of_a_faulted_drive_is_refused_until_reset) {
   ASSERT_TRUE(activated.ok()) << activated.message();
   ASSERT_TRUE(wait_for([&] { return (device_.status_word() & 0x4F) == 0x08; }, std::chrono::milliseconds(3000)));
   EXPECT_EQ(driver_.activate().code(), Errc::state);
+}
+
+TEST(ForeignDriveRtu, activates_and_moves_the_axis_over_an_rtu_line) {
+  int driver_side = -1;
+  int device_side = -1;
+  ASSERT_EQ(::openpty(&driver_side, &device_side, nullptr, nullptr, nullptr), 0);
+  termios tio{};
+  ::tcgetattr(driver_side, &tio);
+  ::cfmakeraw(&tio);
+  ::tcsetattr(driver_side, TCSANOW, &tio);
+  {
+    ForeignDevice device(::ttyname(device_side));
+    const DeviceFile file = load_device("tests/peers/foreign_device/foreign.json");
+    ModbusDriver driver(file, *parse_device_uri("rtu:///dev/foreign-pty?baud=19200&unit=1"),
+                        ModbusDriverOptions{5, 100, 2000, driver_side});
+    const Status activated = driver.activate();
+    ASSERT_TRUE(activated.ok()) << activated.message();
+    DeviceState state;
+    EXPECT_TRUE(wait_for([&] {
+      driver.write(AxisCommand{-2.0});
+      return driver.read(state).ok() && std::abs(state.actual + 2.0) < 0.05;
+    })) << "actual " << state.actual;
+    EXPECT_EQ(state.drive, cia402::State::operation_enabled);
+  }
+  ::close(driver_side);
+  ::close(device_side);
 }
 
 }  // namespace

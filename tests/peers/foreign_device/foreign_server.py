@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """An independent Modbus TCP drive for tests, written with Debian's python3-pymodbus (3.0.0rc1).
 
+Usage: foreign_server.py --port 0 --port-file FILE [--serial /dev/pts/N --baud 19200 --parity N]
+The port file receives the TCP port once the server accepts (and the serial line is open).
+
 It proves the register map is data: its layout shares nothing with traction-sim (other addresses,
 32-bit values low word first, other scales, flags in discrete inputs) and is described only by
 foreign.json beside this file. Run it with /usr/bin/python3.
@@ -29,8 +32,9 @@ import sys
 import time
 
 from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSlaveContext
-from pymodbus.server.async_io import ModbusConnectedRequestHandler, ModbusTcpServer
-from pymodbus.transaction import ModbusSocketFramer
+from pymodbus.server.async_io import (ModbusConnectedRequestHandler, ModbusSerialServer,
+                                      ModbusSingleRequestHandler, ModbusTcpServer)
+from pymodbus.transaction import ModbusRtuFramer, ModbusSocketFramer
 
 DRIVE_UNIT = 1
 BENCH_UNIT = 247
@@ -166,7 +170,7 @@ class Drive:
 DRIVE = Drive()
 
 
-class FaultyHandler(ModbusConnectedRequestHandler):
+class FaultInjection:
     """Serves requests, and misbehaves on unit 1 as the fault injector (unit 247) says."""
 
     def execute(self, request, *addr):
@@ -187,16 +191,28 @@ class FaultyHandler(ModbusConnectedRequestHandler):
         if mode == 3:
             time.sleep(delay_ms / 1000.0)  # blocks the loop on purpose: the reply really is late
             return super().execute(request, *addr)
-        if mode == 5:
+        if mode == 5 and isinstance(self, ModbusConnectedRequestHandler):
             return self.transport.close()
-        return None  # mode 4: never reply
+        return None  # mode 4 (and 5 on a serial line): never reply
+
+
+class FaultyTcpHandler(FaultInjection, ModbusConnectedRequestHandler):
+    pass
+
+
+class FaultySerialHandler(FaultInjection, ModbusSingleRequestHandler):
+    pass
 
 
 async def run(args):
     context = ModbusServerContext(slaves={DRIVE_UNIT: DRIVE.context, BENCH_UNIT: DRIVE.bench_context},
                                   single=False)
     server = ModbusTcpServer(context, ModbusSocketFramer, None, (args.host, args.port),
-                             handler=FaultyHandler, allow_reuse_address=True)
+                             handler=FaultyTcpHandler, allow_reuse_address=True)
+    if args.serial:  # the drive also answers RTU on a serial line; unit 247 stays on TCP
+        serial_server = ModbusSerialServer(context, ModbusRtuFramer, port=args.serial, baudrate=args.baud,
+                                           parity=args.parity, handler=FaultySerialHandler)
+        await serial_server.start()
     DRIVE.tick(0.0)  # registers hold a consistent drive before the first client can connect
     serving = asyncio.create_task(server.serve_forever())
     await server.serving
@@ -223,6 +239,9 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="TCP port; 0 picks a free one")
     parser.add_argument("--port-file", help="write the listening port here once accepting")
+    parser.add_argument("--serial", help="also serve unit 1 over RTU on this serial device (e.g. a pty)")
+    parser.add_argument("--baud", type=int, default=19200)
+    parser.add_argument("--parity", default="N", choices=["N", "E", "O"])
     args = parser.parse_args()
     logging.basicConfig(level=logging.CRITICAL)
     logging.getLogger("pymodbus").setLevel(logging.CRITICAL)  # a dropped client is not an error here
