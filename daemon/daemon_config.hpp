@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+// tractiond's configuration file (docs/configuration.md). Paths inside it are relative to the file.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "daemon/server/server_config.hpp"
+#include "drivers/device_file.hpp"
+
+namespace traction {
+
+struct DaemonConfig {
+  std::string source;       // the config file
+  std::string device_file;  // absolute path of the device file
+  DeviceFile device;
+  std::string device_uri;   // tcp://HOST:PORT?unit=N or rtu:///dev/ttyUSB0?baud=...
+  double rate_hz = 100.0;
+  std::vector<std::string> program_dirs;
+  nlohmann::json site_limits = nlohmann::json::object();
+  nlohmann::json profiles = nlohmann::json::array();
+  ServerConfig server;
+  std::string state_dir = "/var/lib/tractiond";
+};
+
+struct ConfigOverrides {
+  std::string device_uri;
+  std::string socket_path;
+  std::string state_dir;
+};
+
+// Loads, validates and applies command-line overrides. Errc::config names file, path, value, rule.
+Result<DaemonConfig> load_daemon_config(const std::string& file, const ConfigOverrides& overrides);
+
+}  // namespace traction
