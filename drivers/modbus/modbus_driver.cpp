@@ -59,6 +59,7 @@ Status ModbusDriver::read_image() {
     // Fail fast: one failed block fails the cycle, and the next cycle starts afresh.
     if (Status s = link_.read(blocks[i], image_.block(i)); !s) return s;
   }
+  reached_ = true;
   return {};
 }
 
@@ -95,7 +96,8 @@ Status ModbusDriver::read(DeviceState& state) {
   last_write_ok_ = true;
   state.fresh = status.ok();
   state.consecutive_failures = failures_;
-  state.available = failures_ < static_cast<std::uint32_t>(options_.max_consecutive_failures);
+  // A device never reached is not available, however few the failures so far.
+  state.available = reached_ && failures_ < static_cast<std::uint32_t>(options_.max_consecutive_failures);
   if (state.available != was_available_) {
     if (state.available) {
       spdlog::info("modbus: {} available", device_.name);

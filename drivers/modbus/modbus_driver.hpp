@@ -88,6 +88,7 @@ class ModbusDriver final : public Driver {
   std::uint32_t failures_ = 0;
   bool last_write_ok_ = true;
   bool was_available_ = false;
+  bool reached_ = false;  // one full read has succeeded since creation: the device exists
 };
 
 }  // namespace traction

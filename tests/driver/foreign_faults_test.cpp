@@ -92,14 +92,26 @@ TEST_F(ForeignFaults, consecutive_failed_cycles_make_the_device_unavailable_then
   EXPECT_EQ(state_.consecutive_failures, 0U);
 }
 
-TEST_F(ForeignFaults, failed_writes_count_as_failed_cycles) {
-  device_.inject(ForeignDevice::busy, ForeignDevice::kForever);
+TEST_F(ForeignFaults, cycles_whose_reads_succeed_but_writes_fail_still_make_the_device_unavailable) {
   for (int cycle = 0; cycle < 3; ++cycle) {
-    driver_.read(state_);
+    ASSERT_TRUE(driver_.read(state_).ok());
+    device_.inject(ForeignDevice::busy, 1);  // only the write of this cycle is refused
     EXPECT_EQ(driver_.write(AxisCommand{0.0}).code(), Errc::exception);
   }
-  driver_.read(state_);
+  ASSERT_TRUE(driver_.read(state_).ok());
+  EXPECT_TRUE(state_.fresh);
+  EXPECT_EQ(state_.consecutive_failures, 3U);
   EXPECT_FALSE(state_.available);
+}
+
+TEST(ForeignFaultsUnreached, a_device_never_reached_is_not_available_after_one_failure) {
+  const DeviceFile file = load_device("tests/peers/foreign_device/foreign.json");
+  // Port 1 on loopback: nothing listens there, the connection is refused at once.
+  ModbusDriver driver(file, *parse_device_uri("tcp://127.0.0.1:1"), ModbusDriverOptions{});
+  DeviceState state;
+  EXPECT_EQ(driver.read(state).code(), Errc::link);
+  EXPECT_FALSE(state.available);
+  EXPECT_EQ(state.consecutive_failures, 1U);
 }
 
 TEST_F(ForeignFaults, dropped_connection_is_reopened_after_the_backoff_without_blocking) {
