@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// Boost.Asio for the server, in one place: Boost 1.74's awaitable.hpp uses std::exchange without
-// including <utility> (a known header bug), so <utility> must come first.
+// Boost.Asio for the server, in one place. The server uses completion handlers, not C++20
+// coroutines: clang 14 with libstdc++ 12 cannot compile Asio's awaitables, and the fuzz and
+// clang-tidy builds use clang.
 #pragma once
 
+// Boost 1.74's awaitable.hpp (pulled in by asio.hpp under g++ -std=c++20) uses std::exchange
+// without including <utility> (a known header bug): <utility> must come first.
 #include <utility>
 // (keep the blank line: include sorting must not move <utility> below Asio)
 
 #include <boost/asio.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 namespace traction {
 namespace asio = boost::asio;

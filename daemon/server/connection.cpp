@@ -3,7 +3,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <array>
 
 #include "core/text_match.hpp"
 #include "daemon/server/server_core.hpp"
@@ -36,8 +35,7 @@ Connection::Connection(ServerCore& core, UnixSocket socket, PeerCredentials peer
       last_request_(SteadyClock::now()) {}
 
 void Connection::start() {
-  asio::co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->read_loop(); },
-                 asio::detached);
+  read_next();
   arm_idle_timer();
 }
 
@@ -101,27 +99,28 @@ void Connection::send_and_close(std::string line, const std::string& why) {
   if (!writing_) close(why);
 }
 
-asio::awaitable<void> Connection::read_loop() {
-  auto self = shared_from_this();
-  std::array<char, 4096> chunk{};
-  while (!closing_) {
-    boost::system::error_code ec;
-    const std::size_t n = co_await socket_.async_read_some(
-        asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      // EOF after a half-close still lets queued replies go out.
-      if (ec == asio::error::eof && !closed_) {
-        closing_ = true;
-        if (!writing_) close("peer closed");
-      } else {
-        close("read ended: " + ec.message());
-      }
-      co_return;
+void Connection::read_next() {
+  socket_.async_read_some(asio::buffer(chunk_),
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                            self->on_read(ec, n);
+                          });
+}
+
+void Connection::on_read(const boost::system::error_code& ec, std::size_t bytes) {
+  if (closed_) return;
+  if (ec) {
+    // EOF after a half-close still lets queued replies go out.
+    if (ec == asio::error::eof) {
+      closing_ = true;
+      if (!writing_) close("peer closed");
+    } else {
+      close("read ended: " + ec.message());
     }
-    if (closing_) co_return;
-    pending_.append(chunk.data(), n);
-    if (!consume_lines()) co_return;
+    return;
   }
+  if (closing_) return;
+  pending_.append(chunk_.data(), bytes);
+  if (consume_lines() && !closing_) read_next();
 }
 
 bool Connection::consume_lines() {

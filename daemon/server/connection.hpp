@@ -3,6 +3,7 @@
 // writes replies and notifications through a bounded queue. Lives on the server thread only.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -50,7 +51,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public Metho
   void submit(CommandKind kind, std::shared_ptr<const Plan> plan, Responder respond) override;
 
  private:
-  asio::awaitable<void> read_loop();
+  void read_next();
+  void on_read(const boost::system::error_code& ec, std::size_t bytes);
   // Splits complete lines out of `pending_`; false when the connection must end (line too long).
   bool consume_lines();
   void handle_line(std::string_view line);
@@ -67,6 +69,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Metho
   PeerCredentials peer_;
   Role role_;
   std::uint64_t id_;
+  std::array<char, 4096> chunk_{};
   std::string pending_;       // bytes received, not yet a full line
   std::size_t scanned_ = 0;   // bytes of pending_ already searched for '\n'
   std::deque<std::string> queue_;

@@ -22,10 +22,11 @@ ServerCore::ServerCore(std::shared_ptr<asio::io_context> io, ServerConfig config
       port_(port),
       acceptor_(std::move(acceptor)),
       roles_(std::move(roles)),
+      accept_backoff_(*io_),
       tick_timer_(*io_) {}
 
 void ServerCore::start() {
-  asio::co_spawn(*io_, [this] { return accept_loop(); }, asio::detached);
+  accept_next();
 }
 
 nlohmann::json ServerCore::protocol_info() const {
@@ -41,6 +42,7 @@ void ServerCore::shutdown() {
   stopped_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  accept_backoff_.cancel();
   tick_timer_.cancel();
   ticking_ = false;
   // close() removes the connection from the registry: iterate over a copy.
@@ -51,21 +53,21 @@ void ServerCore::shutdown() {
 
 void ServerCore::forget(std::uint64_t id) { connections_.erase(id); }
 
-asio::awaitable<void> ServerCore::accept_loop() {
-  asio::steady_timer backoff(*io_);
-  while (!stopped_) {
-    boost::system::error_code ec;
-    UnixSocket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-    if (stopped_) co_return;
+void ServerCore::accept_next() {
+  acceptor_.async_accept([this](boost::system::error_code ec, UnixSocket socket) {
+    if (stopped_) return;
     if (ec) {
       // EMFILE and friends leave the peer in the backlog: wait instead of spinning on it.
       spdlog::warn("control socket: accept failed: {}", ec.message());
-      backoff.expires_after(std::chrono::milliseconds(100));
-      co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      continue;
+      accept_backoff_.expires_after(std::chrono::milliseconds(100));
+      accept_backoff_.async_wait([this](boost::system::error_code wait_ec) {
+        if (!wait_ec && !stopped_) accept_next();
+      });
+      return;
     }
     admit(std::move(socket));
-  }
+    accept_next();
+  });
 }
 
 void ServerCore::reject(UnixSocket& socket, const char* reason, const std::string& message) {

@@ -35,7 +35,7 @@ class ServerCore {
   void publisher_wanted(std::uint64_t seq);
 
  private:
-  asio::awaitable<void> accept_loop();
+  void accept_next();
   void admit(UnixSocket socket);
   void reject(UnixSocket& socket, const char* reason, const std::string& message);
   void publish_tick();
@@ -51,6 +51,7 @@ class ServerCore {
   std::uint64_t next_id_ = 1;
   bool stopped_ = false;
   // Publisher: one poll of the port per tick, shared by all subscribers.
+  asio::steady_timer accept_backoff_;
   asio::steady_timer tick_timer_;
   bool ticking_ = false;
   std::chrono::steady_clock::time_point next_tick_{};
