@@ -70,8 +70,8 @@ Result<std::shared_ptr<const Catalog>> Catalog::load(const CatalogConfig& config
     const LimitSet site = site_level(config);
     c->base_limits_ = merge_limits(config.kind, {device, site});
 
-    const nlohmann::json& profiles = config.profiles.is_null() ? nlohmann::json::array()
-                                                              : config.profiles;
+    const nlohmann::json& profiles =
+        config.profiles.is_null() ? nlohmann::json::array() : config.profiles;
     if (!profiles.is_array()) {
       throw ConfigError(config.profiles_source + ": at /profiles: must be an array of profiles");
     }
@@ -85,9 +85,10 @@ Result<std::shared_ptr<const Catalog>> Catalog::load(const CatalogConfig& config
       for (const auto& [key, value] : p.limit_overrides.values) {
         const double current = limit_value(c->base_limits_, key);
         if (!at_least_as_strict(key, value, current)) {
-          throw ConfigError(config.profiles_source + ": at " + path + "/limits/" + key + ": value " +
-                            nlohmann::json(value).dump() + " is looser than the device and site value " +
-                            nlohmann::json(current).dump() + " (a profile may only tighten limits)");
+          throw ConfigError(
+              config.profiles_source + ": at " + path + "/limits/" + key + ": value " +
+              nlohmann::json(value).dump() + " is looser than the device and site value " +
+              nlohmann::json(current).dump() + " (a profile may only tighten limits)");
         }
       }
       try {
@@ -138,8 +139,8 @@ std::optional<ApiError> Catalog::plan_program(const ProgramDefinition& program,
   const std::vector<Violation> violations = check_plan(candidate);
   if (!violations.empty()) {
     ApiError refused = error(reason::kLimitExceeded, "");
-    refused.message = "program \"" + program.name + "\" is refused: " +
-                      std::to_string(violations.size()) + " limit violation" +
+    refused.message = "program \"" + program.name +
+                      "\" is refused: " + std::to_string(violations.size()) + " limit violation" +
                       (violations.size() == 1 ? "" : "s") + ": ";
     refused.data["violations"] = nlohmann::json::array();
     for (std::size_t i = 0; i < violations.size(); ++i) {
@@ -162,7 +163,8 @@ std::optional<ApiError> Catalog::make_plan(const nlohmann::json& params,
     ObjectReader reader(params, "request", "");
     const bool named = reader.has("program");
     if (named == reader.has("definition")) {
-      throw ConfigError("request: give exactly one of \"program\" (a name) or \"definition\" (an object)");
+      throw ConfigError(
+          "request: give exactly one of \"program\" (a name) or \"definition\" (an object)");
     }
     if (named) {
       program_name = reader.string("program");

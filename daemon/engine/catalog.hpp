@@ -23,9 +23,9 @@ struct CatalogConfig {
   DeviceKind kind = DeviceKind::inversion;
   nlohmann::json device_limits = nlohmann::json::object();  // the device file's "limits"
   std::string device_source;                                // the device file, for messages
-  nlohmann::json site_limits = nlohmann::json::object();    // daemon config "site_limits"; may be {}
+  nlohmann::json site_limits = nlohmann::json::object();  // daemon config "site_limits"; may be {}
   std::string site_source;
-  nlohmann::json profiles = nlohmann::json::array();        // daemon config "profiles"; may be []
+  nlohmann::json profiles = nlohmann::json::array();  // daemon config "profiles"; may be []
   std::string profiles_source;
   std::vector<std::string> program_dirs;  // *.json in each; a later dir overrides an earlier one
 };

@@ -33,9 +33,11 @@ const std::vector<KeySpec>& specs() {
       {"max_accel", &EffectiveLimits::max_accel, Strict::lower, true, false, kTiny, 1e6},
       {"max_jerk", &EffectiveLimits::max_jerk, Strict::lower, true, false, kTiny, 1e7},
       {"tolerance", &EffectiveLimits::tolerance, Strict::lower, true, false, kTiny, 1e4},
-      {"max_hold_seconds", &EffectiveLimits::max_hold_seconds, Strict::lower, false, false, 1, kDay},
+      {"max_hold_seconds", &EffectiveLimits::max_hold_seconds, Strict::lower, false, false, 1,
+       kDay},
       {"hold_cap_above", &EffectiveLimits::hold_cap_above, Strict::lower, false, true, 0, 0},
-      {"min_rest_seconds", &EffectiveLimits::min_rest_seconds, Strict::higher, false, false, 0, 3600},
+      {"min_rest_seconds", &EffectiveLimits::min_rest_seconds, Strict::higher, false, false, 0,
+       3600},
       {"max_session_seconds", &EffectiveLimits::max_session_seconds, Strict::lower, false, false, 1,
        kDay},
       {"max_pause_seconds", &EffectiveLimits::max_pause_seconds, Strict::lower, false, false, 1,
@@ -88,9 +90,12 @@ void apply_defaults(DeviceKind kind, EffectiveLimits& limits) {
 
 const char* to_string(LimitLevel level) {
   switch (level) {
-    case LimitLevel::device: return "device";
-    case LimitLevel::site: return "site";
-    case LimitLevel::profile: return "profile";
+    case LimitLevel::device:
+      return "device";
+    case LimitLevel::site:
+      return "site";
+    case LimitLevel::profile:
+      return "profile";
   }
   return "?";
 }
@@ -111,7 +116,8 @@ LimitSet parse_limit_set(ObjectReader& reader, LimitLevel level, DeviceKind kind
   for (const auto& s : specs()) {
     if (s.strict == Strict::fixed && level != LimitLevel::device) {
       if (reader.has(s.name)) {
-        reader.fail(s.name, "only the device file may set \"home\" (it is where the mechanics are safe)");
+        reader.fail(s.name,
+                    "only the device file may set \"home\" (it is where the mechanics are safe)");
       }
       continue;
     }
@@ -129,9 +135,12 @@ LimitSet parse_limit_set(ObjectReader& reader, LimitLevel level, DeviceKind kind
 
 bool at_least_as_strict(const std::string& key, double candidate, double current) {
   switch (spec_of(key).strict) {
-    case Strict::lower: return candidate <= current;
-    case Strict::higher: return candidate >= current;
-    case Strict::fixed: return candidate == current;
+    case Strict::lower:
+      return candidate <= current;
+    case Strict::higher:
+      return candidate >= current;
+    case Strict::fixed:
+      return candidate == current;
   }
   return false;
 }
@@ -190,10 +199,10 @@ EffectiveLimits merge_limits(DeviceKind kind, const std::vector<LimitSet>& level
                       number_text(out.max_target) + " (" + out.reason["max_target"] + ")");
   }
   if (out.home < out.min_target || out.home > out.max_target) {
-    throw ConfigError("limits: home " + number_text(out.home) + " is outside the effective range [" +
-                      number_text(out.min_target) + ", " + number_text(out.max_target) +
-                      "] (max_target set by " + out.reason["max_target"] + ", min_target set by " +
-                      out.reason["min_target"] + ")");
+    throw ConfigError(
+        "limits: home " + number_text(out.home) + " is outside the effective range [" +
+        number_text(out.min_target) + ", " + number_text(out.max_target) + "] (max_target set by " +
+        out.reason["max_target"] + ", min_target set by " + out.reason["min_target"] + ")");
   }
   return out;
 }

@@ -5,11 +5,16 @@ namespace traction {
 
 const char* to_string(PhaseKind kind) {
   switch (kind) {
-    case PhaseKind::pretension: return "pretension";
-    case PhaseKind::ramp: return "ramp";
-    case PhaseKind::hold: return "hold";
-    case PhaseKind::rest: return "rest";
-    case PhaseKind::release: return "release";
+    case PhaseKind::pretension:
+      return "pretension";
+    case PhaseKind::ramp:
+      return "ramp";
+    case PhaseKind::hold:
+      return "hold";
+    case PhaseKind::rest:
+      return "rest";
+    case PhaseKind::release:
+      return "release";
   }
   return "?";
 }

@@ -40,7 +40,8 @@ const std::vector<ContraindicationRule>& contraindication_rules() {
       {"hypertension", E::no_inversion, E::none, "inversion raises blood pressure"},
       {"heart_condition", E::no_inversion, E::low_force,
        "heart or circulatory disorder: no inversion, traction with caution"},
-      {"pregnancy", E::no_inversion, E::low_force, "pregnancy: no inversion, traction with caution"},
+      {"pregnancy", E::no_inversion, E::low_force,
+       "pregnancy: no inversion, traction with caution"},
       {"anticoagulants", E::no_inversion, E::none, "anticoagulants: inversion is contraindicated"},
       {"hernia", E::no_inversion, E::none, "hernia: inversion is contraindicated"},
       {"hypermobility", E::none, E::low_force, "hypermobility: traction with caution"},
@@ -58,8 +59,8 @@ const std::vector<ContraindicationRule>& contraindication_rules() {
   return rules;
 }
 
-Profile parse_profile(const nlohmann::json& json, const std::string& source, const std::string& path,
-                      DeviceKind kind) {
+Profile parse_profile(const nlohmann::json& json, const std::string& source,
+                      const std::string& path, DeviceKind kind) {
   ObjectReader reader(json, source, path);
   Profile p;
   p.source = source + " " + path;
@@ -107,7 +108,8 @@ LimitSet profile_limit_set(const Profile& profile, DeviceKind kind, double home)
     const FlagEffect effect = kind == DeviceKind::inversion ? rule->inversion : rule->traction;
     const std::string why = who + ": " + flag + " (" + rule->why + ")";
     switch (effect) {
-      case FlagEffect::none: break;
+      case FlagEffect::none:
+        break;
       case FlagEffect::no_inversion:
         tighten(set, "max_target", std::max(0.0, home), why + ": no inversion past horizontal");
         break;
@@ -118,8 +120,9 @@ LimitSet profile_limit_set(const Profile& profile, DeviceKind kind, double home)
                   why + ": force cap " + number_text(kLowForceFractionBw) + " x body weight");
         } else {
           tighten(set, "max_target", home,
-                  why + ": traction refused because the profile has no body_mass_kg to set a low "
-                        "force cap");
+                  why +
+                      ": traction refused because the profile has no body_mass_kg to set a low "
+                      "force cap");
         }
         break;
       case FlagEffect::refuse_traction:

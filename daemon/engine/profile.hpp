@@ -52,8 +52,8 @@ const std::vector<ContraindicationRule>& contraindication_rules();
 inline constexpr double kLowForceFractionBw = 0.25;
 
 // Parses one profile object (an element of the `profiles` array). Throws ConfigError.
-Profile parse_profile(const nlohmann::json& json, const std::string& source, const std::string& path,
-                      DeviceKind kind);
+Profile parse_profile(const nlohmann::json& json, const std::string& source,
+                      const std::string& path, DeviceKind kind);
 
 // The profile's level of limits on a device of `kind` whose home is `home`: max_inversion_deg,
 // force cap, contraindications and overrides, each with its reason.

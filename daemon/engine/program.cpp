@@ -47,8 +47,8 @@ TargetSpec read_target(ObjectReader& reader, const std::string& key, DeviceKind 
     object.finish();
     return t;
   }
-  reader.fail(key, std::string("value ") + value.dump() + " must be a number (" +
-                       axis_unit(kind) + ") or an object {\"fraction_bw\": F}");
+  reader.fail(key, std::string("value ") + value.dump() + " must be a number (" + axis_unit(kind) +
+                       ") or an object {\"fraction_bw\": F}");
 }
 
 std::optional<TargetSpec> optional_target(ObjectReader& reader, const std::string& key,
@@ -169,12 +169,18 @@ ProgramVariant read_variant(ObjectReader& r, DeviceKind kind) {
 
 const char* to_string(ProgramMode mode) {
   switch (mode) {
-    case ProgramMode::static_hold: return "static";
-    case ProgramMode::intermittent: return "intermittent";
-    case ProgramMode::progressive: return "progressive";
-    case ProgramMode::regressive: return "regressive";
-    case ProgramMode::cyclic: return "cyclic";
-    case ProgramMode::steps: return "steps";
+    case ProgramMode::static_hold:
+      return "static";
+    case ProgramMode::intermittent:
+      return "intermittent";
+    case ProgramMode::progressive:
+      return "progressive";
+    case ProgramMode::regressive:
+      return "regressive";
+    case ProgramMode::cyclic:
+      return "cyclic";
+    case ProgramMode::steps:
+      return "steps";
   }
   return "?";
 }
@@ -187,8 +193,8 @@ std::vector<std::string> ProgramDefinition::kinds() const {
 
 bool uses_fraction_bw(const ProgramVariant& v) {
   auto f = [](const std::optional<TargetSpec>& t) { return t && t->fraction_bw; };
-  if (f(v.target) || f(v.hold_target) || f(v.rest_target) || f(v.start_target) ||
-      f(v.end_target) || f(v.low_target) || f(v.high_target)) {
+  if (f(v.target) || f(v.hold_target) || f(v.rest_target) || f(v.start_target) || f(v.end_target) ||
+      f(v.low_target) || f(v.high_target)) {
     return true;
   }
   if (v.pretension && v.pretension->target.fraction_bw) return true;
@@ -233,7 +239,8 @@ ProgramDefinition parse_program(const nlohmann::json& json, const std::string& s
   } else {
     const auto kinds = r.string_list_or("kinds", kKinds);
     if (kinds.empty()) {
-      r.fail("kinds", "is required (a non-empty list of inversion, traction) when there are no variants");
+      r.fail("kinds",
+             "is required (a non-empty list of inversion, traction) when there are no variants");
     }
     for (const auto& kind_text : kinds) {
       // Each kind reads the same keys with its own bounds; the last reader checks unknown keys.

@@ -53,7 +53,7 @@ struct RecoverySpec {  // a gentle low level after the last hold, before the rel
 struct ProgramVariant {
   DeviceKind kind = DeviceKind::inversion;
   ProgramMode mode = ProgramMode::static_hold;
-  std::string path;  // JSON path of the variant
+  std::string path;                    // JSON path of the variant
   std::optional<double> rate_up;       // units/s; default: half the effective max_rate_up
   std::optional<double> rate_down;     // units/s; default: half the effective max_rate_down
   std::optional<double> release_rate;  // units/s; default: the effective release_rate_stop
@@ -91,7 +91,7 @@ struct ProgramDefinition {
   std::string source;  // file or "request"
   std::map<DeviceKind, ProgramVariant> variants;
   std::map<DeviceKind, std::string> variant_guidance;  // a variant's own guidance, when it has one
-  nlohmann::json json;  // as written
+  nlohmann::json json;                                 // as written
 
   std::vector<std::string> kinds() const;
   bool supports(DeviceKind kind) const { return variants.count(kind) != 0; }

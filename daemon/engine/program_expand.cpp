@@ -19,7 +19,11 @@ class PlanBuilder {
  public:
   PlanBuilder(const ProgramVariant& variant, DeviceKind kind, const EffectiveLimits& limits,
               const Profile* profile, const std::string& source)
-      : v_(variant), kind_(kind), limits_(limits), profile_(profile), source_(source),
+      : v_(variant),
+        kind_(kind),
+        limits_(limits),
+        profile_(profile),
+        source_(source),
         position_(limits.home) {}
 
   double resolve(const TargetSpec& t) const {
@@ -138,8 +142,8 @@ int expand_intermittent(const ProgramVariant& v, PlanBuilder& b) {
   return v.cycles;
 }
 
-int expand_stepped(const ProgramVariant& v, const std::string& source, DeviceKind kind,
-                   double home, PlanBuilder& b) {
+int expand_stepped(const ProgramVariant& v, const std::string& source, DeviceKind kind, double home,
+                   PlanBuilder& b) {
   const double start = b.resolve(*v.start_target);
   const double end = b.resolve(*v.end_target);
   const bool progressive = v.mode == ProgramMode::progressive;
@@ -154,8 +158,8 @@ int expand_stepped(const ProgramVariant& v, const std::string& source, DeviceKin
     b.ramp(step, i);
     b.stay(PhaseKind::hold, v.hold_seconds, i);
     if (v.rest_seconds > 0 && i < v.step_count) {
-      const double rest = v.rest_target ? b.resolve(*v.rest_target)
-                                        : home + *v.rest_fraction * (step - home);
+      const double rest =
+          v.rest_target ? b.resolve(*v.rest_target) : home + *v.rest_fraction * (step - home);
       b.require_below(rest, step, v.rest_target ? v.rest_target->path : v.path + "/rest_fraction",
                       "the rest level");
       b.ramp(rest, i);
@@ -236,13 +240,13 @@ double move_seconds(double distance, double rate, bool shaped) {
   return (shaped ? 2.0 : 1.0) * distance / rate;
 }
 
-Plan expand_program(const ProgramDefinition& program, DeviceKind kind, const EffectiveLimits& limits,
-                    const Profile* profile) {
+Plan expand_program(const ProgramDefinition& program, DeviceKind kind,
+                    const EffectiveLimits& limits, const Profile* profile) {
   const auto found = program.variants.find(kind);
   if (found == program.variants.end()) {
     throw ConfigError(program.source + ": program \"" + program.name + "\" has no " +
-                      to_string(kind) + " variant (it supports: " +
-                      nlohmann::json(program.kinds()).dump() + ")");
+                      to_string(kind) +
+                      " variant (it supports: " + nlohmann::json(program.kinds()).dump() + ")");
   }
   const ProgramVariant& v = found->second;
   PlanBuilder b(v, kind, limits, profile, program.source);
@@ -254,13 +258,19 @@ Plan expand_program(const ProgramDefinition& program, DeviceKind kind, const Eff
       b.ramp(b.resolve(*v.target), 1);
       b.stay(PhaseKind::hold, v.hold_seconds, 1);
       break;
-    case ProgramMode::intermittent: repetitions = expand_intermittent(v, b); break;
+    case ProgramMode::intermittent:
+      repetitions = expand_intermittent(v, b);
+      break;
     case ProgramMode::progressive:
     case ProgramMode::regressive:
       repetitions = expand_stepped(v, program.source, kind, limits.home, b);
       break;
-    case ProgramMode::cyclic: repetitions = expand_cyclic(v, program.source, kind, limits.home, b); break;
-    case ProgramMode::steps: repetitions = expand_steps(v, program.source, kind, b); break;
+    case ProgramMode::cyclic:
+      repetitions = expand_cyclic(v, program.source, kind, limits.home, b);
+      break;
+    case ProgramMode::steps:
+      repetitions = expand_steps(v, program.source, kind, b);
+      break;
   }
   if (v.pretension) {
     // Slack take-up is gentle by definition: it stays below the first working level.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Expands a program variant into the absolute phases of a plan (docs/programs.md "Modes"): targets
-// resolved to axis units, default rates filled in, every plan ending with a release to home, and the
-// total duration computed. Expansion does not check limits (validate.hpp does, listing every
+// resolved to axis units, default rates filled in, every plan ending with a release to home, and
+// the total duration computed. Expansion does not check limits (validate.hpp does, listing every
 // violation); it throws ConfigError only for a program that makes no sense on its own terms.
 #pragma once
 
@@ -22,7 +22,7 @@ double move_seconds(double distance, double rate, bool shaped);
 
 // Builds the plan for `program` on a device of `kind`, starting from limits.home. `profile` may be
 // null (then fraction_bw targets are refused). Throws ConfigError with the JSON path and the rule.
-Plan expand_program(const ProgramDefinition& program, DeviceKind kind, const EffectiveLimits& limits,
-                    const Profile* profile);
+Plan expand_program(const ProgramDefinition& program, DeviceKind kind,
+                    const EffectiveLimits& limits, const Profile* profile);
 
 }  // namespace traction

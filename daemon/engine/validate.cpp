@@ -151,6 +151,8 @@ nlohmann::json Violation::to_json() const {
           {"message", message}};
 }
 
-std::vector<Violation> check_plan(const Plan& plan) { return Checker(plan).run(); }
+std::vector<Violation> check_plan(const Plan& plan) {
+  return Checker(plan).run();
+}
 
 }  // namespace traction

@@ -49,8 +49,12 @@ std::shared_ptr<const Catalog> load(const CatalogConfig& c) {
   return catalog.ok() ? *catalog : nullptr;
 }
 
-std::shared_ptr<const Catalog> table() { return load(config_for("sim-inversion.json")); }
-std::shared_ptr<const Catalog> bench() { return load(config_for("sim-traction.json")); }
+std::shared_ptr<const Catalog> table() {
+  return load(config_for("sim-inversion.json"));
+}
+std::shared_ptr<const Catalog> bench() {
+  return load(config_for("sim-traction.json"));
+}
 
 // A temporary directory removed at the end of the test.
 struct TempDir {
@@ -90,9 +94,9 @@ TEST(Catalog, every_builtin_plans_within_the_sim_device_limits_on_each_kind_it_s
 TEST(Catalog, every_builtin_kind_lists_its_programs_by_name) {
   std::vector<std::string> names;
   for (const auto& e : table()->program_list()) names.push_back(e["name"]);
-  EXPECT_EQ(names, (std::vector<std::string>{"gentle-intermittent", "gravity-break",
-                                             "press-up-series", "progressive-inversion",
-                                             "quick-check"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"gentle-intermittent", "gravity-break", "press-up-series",
+                                      "progressive-inversion", "quick-check"}));
   names.clear();
   for (const auto& e : bench()->program_list()) names.push_back(e["name"]);
   EXPECT_EQ(names, (std::vector<std::string>{"backblock-hold", "intermittent-traction",
@@ -143,7 +147,8 @@ TEST(Catalog, intermittent_traction_without_a_profile_is_an_invalid_program_sayi
 
 TEST(Catalog, intermittent_traction_pulls_30_percent_of_the_profile_body_weight) {
   std::shared_ptr<const Plan> plan;
-  ASSERT_FALSE(bench()->make_plan({{"program", "intermittent-traction"}, {"profile", "ann"}}, plan));
+  ASSERT_FALSE(
+      bench()->make_plan({{"program", "intermittent-traction"}, {"profile", "ann"}}, plan));
   EXPECT_NEAR(plan->phases[1].target, 0.3 * 62 * 9.80665, 1e-9);
   EXPECT_EQ(plan->profile, "ann");
 }
@@ -169,13 +174,14 @@ TEST(Catalog, an_osteoporosis_profile_refuses_traction) {
 
 TEST(Catalog, a_refusal_lists_every_violation_and_the_refused_plan) {
   std::shared_ptr<const Plan> plan;
-  const json definition = {{"kinds", {"inversion"}}, {"mode", "intermittent"}, {"hold_target", 45},
-                           {"hold_seconds", 20}, {"rest_target", 0}, {"rest_seconds", 10},
-                           {"cycles", 2}, {"rate_up", 15}};
+  const json definition = {
+      {"kinds", {"inversion"}}, {"mode", "intermittent"}, {"hold_target", 45}, {"hold_seconds", 20},
+      {"rest_target", 0},       {"rest_seconds", 10},     {"cycles", 2},       {"rate_up", 15}};
   const auto e = table()->make_plan({{"definition", definition}, {"profile", "ann"}}, plan);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->reason, reason::kLimitExceeded);
-  ASSERT_EQ(e->data["violations"].size(), 4u);  // per cycle: angle past the profile, rate past the device
+  ASSERT_EQ(e->data["violations"].size(),
+            4u);  // per cycle: angle past the profile, rate past the device
   for (const auto& v : e->data["violations"]) {
     for (const char* key : {"phase", "field", "value", "limit", "level", "message"}) {
       EXPECT_TRUE(v.contains(key)) << key;
@@ -195,8 +201,9 @@ TEST(Catalog, make_plan_errors_use_the_reason_strings_of_the_control_api) {
             reason::kUnknownProfile);
   EXPECT_EQ(c->make_plan({{"program", "quick-check"}, {"profil", "ann"}}, plan)->reason,
             reason::kInvalidProgram);
-  EXPECT_EQ(c->make_plan({{"program", "quick-check"}, {"definition", json::object()}}, plan)->reason,
-            reason::kInvalidProgram);
+  EXPECT_EQ(
+      c->make_plan({{"program", "quick-check"}, {"definition", json::object()}}, plan)->reason,
+      reason::kInvalidProgram);
   EXPECT_EQ(c->make_plan(json::array(), plan)->reason, reason::kInvalidProgram);
   EXPECT_FALSE(plan);
 }
@@ -204,13 +211,14 @@ TEST(Catalog, make_plan_errors_use_the_reason_strings_of_the_control_api) {
 TEST(Catalog, a_malformed_definition_names_the_json_path_and_the_rule) {
   std::shared_ptr<const Plan> plan;
   const auto e = table()->make_plan(
-      {{"definition", {{"kinds", {"inversion"}}, {"mode", "static"}, {"target", "high"},
-                       {"hold_seconds", 5}}}},
+      {{"definition",
+        {{"kinds", {"inversion"}}, {"mode", "static"}, {"target", "high"}, {"hold_seconds", 5}}}},
       plan);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->reason, reason::kInvalidProgram);
-  EXPECT_NE(e->message.find("request: at /definition/target: value \"high\" must be a number (deg)"),
-            std::string::npos)
+  EXPECT_NE(
+      e->message.find("request: at /definition/target: value \"high\" must be a number (deg)"),
+      std::string::npos)
       << e->message;
 }
 
@@ -245,7 +253,8 @@ TEST(Catalog, a_program_file_named_unlike_its_program_fails_the_load) {
   c.program_dirs = {dir.path.string()};
   const auto catalog = Catalog::load(c);
   ASSERT_FALSE(catalog.ok());
-  EXPECT_NE(catalog.status().message().find("at /name: value \"quick\" must equal the file name \"other\""),
+  EXPECT_NE(catalog.status().message().find(
+                "at /name: value \"quick\" must equal the file name \"other\""),
             std::string::npos)
       << catalog.status().message();
 }
@@ -268,9 +277,9 @@ TEST(Catalog, a_profile_override_looser_than_device_and_site_fails_the_load_with
 }
 
 TEST(Catalog, a_duplicate_profile_name_fails_the_load) {
-  EXPECT_FALSE(
-      Catalog::load(config_for("sim-inversion.json", json::array({{{"name", "x"}}, {{"name", "x"}}})))
-          .ok());
+  EXPECT_FALSE(Catalog::load(config_for("sim-inversion.json",
+                                        json::array({{{"name", "x"}}, {{"name", "x"}}})))
+                   .ok());
 }
 
 TEST(Catalog, limits_get_reports_values_with_their_levels_and_reasons) {
@@ -329,7 +338,8 @@ std::vector<DocExample> doc_examples(json& profiles) {
   std::string block;
   bool in_block = false;
   int number = 0;
-  const std::regex marker(R"(<!-- example device=(\S+) expect=(\S+)(?: total=(\S+))?(?: violations=(\d+))? -->)");
+  const std::regex marker(
+      R"(<!-- example device=(\S+) expect=(\S+)(?: total=(\S+))?(?: violations=(\d+))? -->)");
   while (std::getline(in, line)) {
     ++number;
     std::smatch m;
@@ -372,10 +382,12 @@ TEST(Catalog, every_example_of_docs_programs_md_gives_the_documented_result) {
     EXPECT_EQ(got, ex.expect) << "docs/programs.md line " << ex.line << ": "
                               << (e ? e->message : std::string());
     if (e && ex.violations) {
-      EXPECT_EQ(e->data["violations"].size(), *ex.violations) << "docs/programs.md line " << ex.line;
+      EXPECT_EQ(e->data["violations"].size(), *ex.violations)
+          << "docs/programs.md line " << ex.line;
     }
     if (plan && ex.total_seconds) {
-      EXPECT_NEAR(plan->total_seconds, *ex.total_seconds, 0.05) << "docs/programs.md line " << ex.line;
+      EXPECT_NEAR(plan->total_seconds, *ex.total_seconds, 0.05)
+          << "docs/programs.md line " << ex.line;
     }
   }
 }

@@ -12,13 +12,14 @@ namespace {
 using nlohmann::json;
 
 json table_device() {
-  return {{"min_target", -20.0}, {"max_target", 60.0}, {"home", 0.0},     {"max_rate_up", 10.0},
-          {"max_rate_down", 12.0}, {"max_accel", 20.0}, {"max_jerk", 80.0}, {"tolerance", 1.5}};
+  return {{"min_target", -20.0},   {"max_target", 60.0}, {"home", 0.0},      {"max_rate_up", 10.0},
+          {"max_rate_down", 12.0}, {"max_accel", 20.0},  {"max_jerk", 80.0}, {"tolerance", 1.5}};
 }
 
 json bench_device() {
-  return {{"min_target", 0.0},     {"max_target", 900.0}, {"home", 15.0},     {"max_rate_up", 60.0},
-          {"max_rate_down", 90.0}, {"max_accel", 120.0},  {"max_jerk", 500.0}, {"tolerance", 25.0}};
+  return {{"min_target", 0.0},   {"max_target", 900.0},   {"home", 15.0},
+          {"max_rate_up", 60.0}, {"max_rate_down", 90.0}, {"max_accel", 120.0},
+          {"max_jerk", 500.0},   {"tolerance", 25.0}};
 }
 
 LimitSet level(const json& j, LimitLevel which, DeviceKind kind = DeviceKind::inversion) {
@@ -30,8 +31,8 @@ LimitSet level(const json& j, LimitLevel which, DeviceKind kind = DeviceKind::in
 
 EffectiveLimits merge(const json& site, DeviceKind kind = DeviceKind::inversion) {
   const json device = kind == DeviceKind::inversion ? table_device() : bench_device();
-  return merge_limits(kind, {level(device, LimitLevel::device, kind),
-                             level(site, LimitLevel::site, kind)});
+  return merge_limits(
+      kind, {level(device, LimitLevel::device, kind), level(site, LimitLevel::site, kind)});
 }
 
 std::string error_of(const std::function<void()>& f) {
@@ -43,7 +44,9 @@ std::string error_of(const std::function<void()>& f) {
   return "";
 }
 
-Profile profile(const json& j, DeviceKind kind) { return parse_profile(j, "daemon.json", "/profiles/0", kind); }
+Profile profile(const json& j, DeviceKind kind) {
+  return parse_profile(j, "daemon.json", "/profiles/0", kind);
+}
 
 EffectiveLimits with_profile(const json& p, DeviceKind kind) {
   const json device = kind == DeviceKind::inversion ? table_device() : bench_device();
@@ -91,18 +94,21 @@ TEST(Limits, when_the_site_sets_a_time_cap_expect_it_to_replace_the_default_even
 }
 
 TEST(Limits, when_min_rest_is_set_at_two_levels_expect_the_longer_rest) {
-  const LimitSet device = level([] {
-    json d = table_device();
-    d["min_rest_seconds"] = 8.0;
-    return d;
-  }(), LimitLevel::device);
-  const EffectiveLimits l =
-      merge_limits(DeviceKind::inversion, {device, level({{"min_rest_seconds", 20.0}}, LimitLevel::site)});
+  const LimitSet device = level(
+      [] {
+        json d = table_device();
+        d["min_rest_seconds"] = 8.0;
+        return d;
+      }(),
+      LimitLevel::device);
+  const EffectiveLimits l = merge_limits(
+      DeviceKind::inversion, {device, level({{"min_rest_seconds", 20.0}}, LimitLevel::site)});
   EXPECT_EQ(l.min_rest_seconds, 20.0);
   EXPECT_EQ(l.source.at("min_rest_seconds"), "site");
 }
 
-TEST(Limits, when_a_release_rate_exceeds_max_rate_down_expect_it_capped_and_credited_to_that_level) {
+TEST(Limits,
+     when_a_release_rate_exceeds_max_rate_down_expect_it_capped_and_credited_to_that_level) {
   const EffectiveLimits l = merge({{"max_rate_down", 3.0}, {"release_rate_fault", 50.0}});
   EXPECT_EQ(l.release_rate_fault, 3.0);
   EXPECT_EQ(l.release_rate_patient, 3.0);
@@ -111,7 +117,8 @@ TEST(Limits, when_a_release_rate_exceeds_max_rate_down_expect_it_capped_and_cred
 
 TEST(Limits, when_the_site_sets_home_expect_an_error_naming_the_path) {
   const std::string e = error_of([] { merge({{"home", 5.0}}); });
-  EXPECT_NE(e.find("test.json: at /limits/home: only the device file may set"), std::string::npos) << e;
+  EXPECT_NE(e.find("test.json: at /limits/home: only the device file may set"), std::string::npos)
+      << e;
 }
 
 TEST(Limits, when_the_device_misses_a_required_key_expect_an_error_naming_it) {
@@ -123,12 +130,15 @@ TEST(Limits, when_the_device_misses_a_required_key_expect_an_error_naming_it) {
 
 TEST(Limits, when_a_key_is_misspelt_expect_did_you_mean) {
   const std::string e = error_of([] { merge({{"max_rate_upp", 4.0}}); });
-  EXPECT_NE(e.find("unknown key \"max_rate_upp\" (did you mean \"max_rate_up\"?)"), std::string::npos) << e;
+  EXPECT_NE(e.find("unknown key \"max_rate_upp\" (did you mean \"max_rate_up\"?)"),
+            std::string::npos)
+      << e;
 }
 
 TEST(Limits, when_a_value_is_out_of_range_expect_the_value_and_the_range) {
   const std::string e = error_of([] { merge({{"max_rate_up", -1.0}}); });
-  EXPECT_NE(e.find("/limits/max_rate_up: value -1 is outside the allowed range"), std::string::npos) << e;
+  EXPECT_NE(e.find("/limits/max_rate_up: value -1 is outside the allowed range"), std::string::npos)
+      << e;
 }
 
 TEST(Limits, when_the_site_puts_max_target_below_home_expect_an_error) {
@@ -152,20 +162,22 @@ TEST(Profile, when_glaucoma_on_a_bench_expect_the_force_range_unchanged) {
 }
 
 TEST(Profile, when_osteoporosis_on_a_bench_expect_traction_refused) {
-  const EffectiveLimits l = with_profile(
-      {{"name", "bo"}, {"body_mass_kg", 70}, {"contraindications", {"osteoporosis"}}}, DeviceKind::traction);
+  const EffectiveLimits l =
+      with_profile({{"name", "bo"}, {"body_mass_kg", 70}, {"contraindications", {"osteoporosis"}}},
+                   DeviceKind::traction);
   EXPECT_EQ(l.max_target, 15.0);  // the home force: nothing above the floor
   EXPECT_NE(l.reason.at("max_target").find("traction refused"), std::string::npos);
 }
 
 TEST(Profile, when_spinal_fracture_on_a_table_expect_no_inversion_past_horizontal) {
-  const EffectiveLimits l =
-      with_profile({{"name", "cy"}, {"contraindications", {"spinal_fracture"}}}, DeviceKind::inversion);
+  const EffectiveLimits l = with_profile(
+      {{"name", "cy"}, {"contraindications", {"spinal_fracture"}}}, DeviceKind::inversion);
   EXPECT_EQ(l.max_target, 0.0);
 }
 
 TEST(Profile, when_a_body_mass_is_given_expect_a_cap_at_half_body_weight) {
-  const EffectiveLimits l = with_profile({{"name", "di"}, {"body_mass_kg", 80}}, DeviceKind::traction);
+  const EffectiveLimits l =
+      with_profile({{"name", "di"}, {"body_mass_kg", 80}}, DeviceKind::traction);
   EXPECT_NEAR(l.max_target, 0.5 * 80 * kStandardGravity, 1e-9);
 }
 
@@ -196,20 +208,22 @@ TEST(Profile, when_max_inversion_deg_is_given_expect_it_as_max_target) {
 }
 
 TEST(Profile, when_overrides_are_given_expect_them_as_the_profile_level) {
-  const EffectiveLimits l = with_profile(
-      {{"name", "ho"}, {"limits", {{"max_rate_up", 2.0}, {"min_rest_seconds", 30.0}}}},
-      DeviceKind::inversion);
+  const EffectiveLimits l =
+      with_profile({{"name", "ho"}, {"limits", {{"max_rate_up", 2.0}, {"min_rest_seconds", 30.0}}}},
+                   DeviceKind::inversion);
   EXPECT_EQ(l.max_rate_up, 2.0);
   EXPECT_EQ(l.min_rest_seconds, 30.0);
   EXPECT_EQ(l.source.at("min_rest_seconds"), "profile");
 }
 
 TEST(Profile, when_a_flag_is_misspelt_expect_did_you_mean_with_the_path) {
-  const std::string e = error_of(
-      [] { profile({{"name", "x"}, {"contraindications", {"glaukoma"}}}, DeviceKind::inversion); });
-  EXPECT_NE(e.find("daemon.json: at /profiles/0/contraindications/0: \"glaukoma\" is not a known value "
-                   "(did you mean \"glaucoma\"?)"),
-            std::string::npos)
+  const std::string e = error_of([] {
+    profile({{"name", "x"}, {"contraindications", {"glaukoma"}}}, DeviceKind::inversion);
+  });
+  EXPECT_NE(
+      e.find("daemon.json: at /profiles/0/contraindications/0: \"glaukoma\" is not a known value "
+             "(did you mean \"glaucoma\"?)"),
+      std::string::npos)
       << e;
 }
 

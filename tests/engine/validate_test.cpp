@@ -13,12 +13,12 @@ namespace {
 
 using nlohmann::json;
 
-const json kTable = {{"min_target", -20.0}, {"max_target", 60.0}, {"home", 0.0},
+const json kTable = {{"min_target", -20.0}, {"max_target", 60.0},    {"home", 0.0},
                      {"max_rate_up", 10.0}, {"max_rate_down", 12.0}, {"max_accel", 20.0},
-                     {"max_jerk", 80.0},    {"tolerance", 1.5},     {"release_rate_stop", 6.0}};
-const json kBench = {{"min_target", 0.0},    {"max_target", 900.0}, {"home", 15.0},
-                     {"max_rate_up", 60.0},  {"max_rate_down", 90.0}, {"max_accel", 120.0},
-                     {"max_jerk", 500.0},    {"tolerance", 25.0},   {"release_rate_stop", 45.0}};
+                     {"max_jerk", 80.0},    {"tolerance", 1.5},      {"release_rate_stop", 6.0}};
+const json kBench = {{"min_target", 0.0},   {"max_target", 900.0},   {"home", 15.0},
+                     {"max_rate_up", 60.0}, {"max_rate_down", 90.0}, {"max_accel", 120.0},
+                     {"max_jerk", 500.0},   {"tolerance", 25.0},     {"release_rate_stop", 45.0}};
 
 LimitSet level(const json& j, LimitLevel which, DeviceKind kind) {
   ObjectReader reader(j, "cfg.json", "/limits");
@@ -48,7 +48,8 @@ std::vector<Violation> check(json definition, const EffectiveLimits& l,
 }
 
 json static_at(double target, double hold_seconds, double rate_up = 5.0) {
-  return {{"mode", "static"}, {"target", target}, {"hold_seconds", hold_seconds}, {"rate_up", rate_up}};
+  return {
+      {"mode", "static"}, {"target", target}, {"hold_seconds", hold_seconds}, {"rate_up", rate_up}};
 }
 
 TEST(Validate, when_the_program_is_within_every_limit_expect_no_violation) {
@@ -83,8 +84,13 @@ TEST(Validate, when_a_rise_is_faster_than_max_rate_up_expect_a_rate_violation) {
 }
 
 TEST(Validate, when_a_return_is_faster_than_max_rate_down_expect_a_rate_violation) {
-  const auto v = check({{"mode", "intermittent"}, {"hold_target", 20}, {"hold_seconds", 5},
-                        {"rest_target", 0}, {"rest_seconds", 10}, {"cycles", 2}, {"rate_down", 13}},
+  const auto v = check({{"mode", "intermittent"},
+                        {"hold_target", 20},
+                        {"hold_seconds", 5},
+                        {"rest_target", 0},
+                        {"rest_seconds", 10},
+                        {"cycles", 2},
+                        {"rate_down", 13}},
                        limits());
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v[0].phase, 2);
@@ -119,8 +125,11 @@ TEST(Validate, when_a_traction_hold_is_longer_than_60_s_expect_a_violation) {
 }
 
 TEST(Validate, when_holds_follow_each_other_without_rest_expect_their_seconds_added) {
-  const auto v = check({{"mode", "progressive"}, {"start_target", 35}, {"end_target", 45},
-                        {"steps", 3}, {"hold_seconds", 50}},
+  const auto v = check({{"mode", "progressive"},
+                        {"start_target", 35},
+                        {"end_target", 45},
+                        {"steps", 3},
+                        {"hold_seconds", 50}},
                        limits());
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v[0].value, 150.0);
@@ -128,15 +137,23 @@ TEST(Validate, when_holds_follow_each_other_without_rest_expect_their_seconds_ad
 }
 
 TEST(Validate, when_a_rest_separates_holds_expect_each_hold_counted_alone) {
-  EXPECT_TRUE(check({{"mode", "intermittent"}, {"hold_target", 40}, {"hold_seconds", 100},
-                     {"rest_target", 0}, {"rest_seconds", 30}, {"cycles", 2}},
+  EXPECT_TRUE(check({{"mode", "intermittent"},
+                     {"hold_target", 40},
+                     {"hold_seconds", 100},
+                     {"rest_target", 0},
+                     {"rest_seconds", 30},
+                     {"cycles", 2}},
                     limits())
                   .empty());
 }
 
 TEST(Validate, when_a_rest_after_a_hold_is_shorter_than_min_rest_expect_a_site_violation) {
-  const auto v = check({{"mode", "intermittent"}, {"hold_target", 20}, {"hold_seconds", 10},
-                        {"rest_target", 0}, {"rest_seconds", 10}, {"cycles", 2}},
+  const auto v = check({{"mode", "intermittent"},
+                        {"hold_target", 20},
+                        {"hold_seconds", 10},
+                        {"rest_target", 0},
+                        {"rest_seconds", 10},
+                        {"cycles", 2}},
                        limits(DeviceKind::inversion, {{"min_rest_seconds", 15.0}}));
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v[0].field, "rest_seconds");
@@ -153,9 +170,9 @@ TEST(Validate, when_the_session_is_longer_than_the_cap_expect_a_whole_plan_viola
 }
 
 TEST(Validate, when_a_profile_caps_the_angle_expect_a_profile_violation_naming_the_flag) {
-  const auto v = check(static_at(20, 10),
-                       limits(DeviceKind::inversion, json::object(),
-                              {{"name", "ann"}, {"contraindications", {"hypertension"}}}));
+  const auto v =
+      check(static_at(20, 10), limits(DeviceKind::inversion, json::object(),
+                                      {{"name", "ann"}, {"contraindications", {"hypertension"}}}));
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v[0].level, "profile");
   EXPECT_EQ(v[0].limit, 0.0);
@@ -164,8 +181,13 @@ TEST(Validate, when_a_profile_caps_the_angle_expect_a_profile_violation_naming_t
 
 TEST(Validate, when_many_rules_are_broken_expect_every_violation_at_once_with_its_level) {
   // Too steep for the profile, too fast for the site, held too long by default, too long overall.
-  const auto v = check({{"mode", "intermittent"}, {"hold_target", 50}, {"hold_seconds", 200},
-                        {"rest_target", 0}, {"rest_seconds", 2}, {"cycles", 6}, {"rate_up", 8}},
+  const auto v = check({{"mode", "intermittent"},
+                        {"hold_target", 50},
+                        {"hold_seconds", 200},
+                        {"rest_target", 0},
+                        {"rest_seconds", 2},
+                        {"cycles", 6},
+                        {"rate_up", 8}},
                        limits(DeviceKind::inversion, {{"max_rate_up", 6.0}},
                               {{"name", "bo"}, {"max_inversion_deg", 40}}));
   std::map<std::string, std::set<std::string>> levels_by_field;
