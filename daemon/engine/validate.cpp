@@ -100,8 +100,11 @@ class Checker {
     }
   }
 
-  // The short-hold rule counts the seconds of consecutive holds above hold_cap_above; a rest, a
-  // release, or any phase that ends at or below that level ends the stretch.
+  // The short-hold rule counts the seconds of consecutive holds above hold_cap_above. A rest ends
+  // the stretch only when it relieves the load: at or below hold_cap_above, or at most half of the
+  // hold before it (measured from home, Triton's "drop to 50 %"). A rest that does not relieve
+  // counts as hold time, so a nominal rest just under the hold cannot reset the clock. A release,
+  // or any phase at or below hold_cap_above, ends the stretch too.
   void track_hold(int index, const Phase& p) {
     const bool loaded = p.target > limits_.hold_cap_above;
     if (p.kind == PhaseKind::rest) {
@@ -110,16 +113,26 @@ class Checker {
             "rest of " + number_text(p.seconds) + " s after a hold is shorter than");
       }
       last_was_hold_ = false;
-      end_hold_stretch();
+      const bool relieves =
+          !loaded || std::abs(p.target - limits_.home) <= 0.5 * std::abs(last_hold_ - limits_.home);
+      if (relieves || !in_stretch_) {
+        end_hold_stretch();
+      } else {
+        stretch_seconds_ += p.seconds;
+      }
       return;
     }
-    if (p.kind == PhaseKind::hold) last_was_hold_ = true;
+    if (p.kind == PhaseKind::hold) {
+      last_was_hold_ = true;
+      last_hold_ = p.target;
+    }
     if (!loaded || p.kind == PhaseKind::release) {
       end_hold_stretch();
       return;
     }
     if (p.kind != PhaseKind::hold) return;
-    if (stretch_seconds_ == 0.0) stretch_first_ = index;
+    if (!in_stretch_) stretch_first_ = index;
+    in_stretch_ = true;
     stretch_seconds_ += p.seconds;
   }
 
@@ -130,12 +143,15 @@ class Checker {
               axis_text(limits_.hold_cap_above, plan_.kind) + " is longer than");
     }
     stretch_seconds_ = 0.0;
+    in_stretch_ = false;
   }
 
   const Plan& plan_;
   const EffectiveLimits& limits_;
   std::vector<Violation> out_;
   bool last_was_hold_ = false;
+  double last_hold_ = 0.0;
+  bool in_stretch_ = false;
   double stretch_seconds_ = 0.0;
   int stretch_first_ = -1;
 };

@@ -147,6 +147,33 @@ TEST(Validate, when_a_rest_separates_holds_expect_each_hold_counted_alone) {
                   .empty());
 }
 
+TEST(Validate, when_a_rest_stays_near_the_hold_level_expect_it_counted_as_hold_time) {
+  // 45° holds with "rests" at 40°: no relief, so 100 + 10 + 100 s is one continuous hold.
+  const auto v = check({{"mode", "intermittent"},
+                        {"hold_target", 45},
+                        {"hold_seconds", 100},
+                        {"rest_target", 40},
+                        {"rest_seconds", 10},
+                        {"cycles", 2}},
+                       limits());
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].field, "hold_seconds");
+  EXPECT_EQ(v[0].value, 210.0);
+}
+
+TEST(Validate, when_traction_rests_drop_to_half_the_hold_force_expect_each_hold_counted_alone) {
+  // 215 N holds (200 N above the 15 N floor), rests at 115 N (100 N above it): relief.
+  EXPECT_TRUE(check({{"mode", "intermittent"},
+                     {"hold_target", 215},
+                     {"hold_seconds", 50},
+                     {"rest_target", 115},
+                     {"rest_seconds", 10},
+                     {"cycles", 3},
+                     {"rate_up", 20}},
+                    limits(DeviceKind::traction), DeviceKind::traction)
+                  .empty());
+}
+
 TEST(Validate, when_a_rest_after_a_hold_is_shorter_than_min_rest_expect_a_site_violation) {
   const auto v = check({{"mode", "intermittent"},
                         {"hold_target", 20},
