@@ -109,7 +109,8 @@ void ServerCore::publisher_wanted(std::uint64_t seq) {
   ticking_ = true;
   event_cursor_ = seq;
   next_tick_ = SteadyClock::now();
-  publish_tick();
+  // Posted, so that the subscribe reply goes out before the first status.update.
+  asio::post(*io_, [this] { publish_tick(); });
 }
 
 void ServerCore::publish_tick() {

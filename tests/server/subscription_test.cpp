@@ -44,6 +44,16 @@ TEST_F(Subscription, subscribe_when_called_expect_first_update_at_once_with_seq_
   EXPECT_EQ(update["status"]["state"], "idle");
 }
 
+TEST_F(Subscription, subscribe_when_called_expect_its_reply_before_the_first_update) {
+  ASSERT_TRUE(rpc_->send_raw(R"({"jsonrpc":"2.0","id":"s","method":"status.subscribe"})" "\n").ok());
+  auto first = rpc_->read_line(5000);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(nlohmann::json::parse(*first)["id"], "s");
+  auto second = rpc_->read_line(5000);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(nlohmann::json::parse(*second)["method"], "status.update");
+}
+
 TEST_F(Subscription, updates_when_rate_is_20_hz_expect_about_20_per_second_with_rising_seq) {
   ASSERT_FALSE(call(*rpc_, "status.subscribe", {{"rate_hz", 20}, {"events", false}}).error);
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
