@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <regex>
 #include <sstream>
 
@@ -316,6 +318,128 @@ TEST(Catalog, program_get_returns_the_definition_and_its_plan_without_a_profile)
   EXPECT_TRUE(out["plan"].is_null());
   EXPECT_NE(out["error"].get<std::string>().find("has no traction variant"), std::string::npos);
   EXPECT_EQ(bench()->program_get("nothing", out)->reason, reason::kUnknownProgram);
+}
+
+// ---- Property: over random definitions, an accepted plan is within every limit, checked here
+// independently of validate.cpp; everything else is refused with a reason, never clamped.
+
+json random_target(std::mt19937& rng, DeviceKind kind, double lo, double hi) {
+  std::uniform_real_distribution<double> value(lo, hi);
+  if (kind == DeviceKind::traction && rng() % 4 == 0) {
+    return {{"fraction_bw", std::uniform_real_distribution<double>(0.05, 0.7)(rng)}};
+  }
+  return std::round(value(rng));
+}
+
+json random_definition(std::mt19937& rng, DeviceKind kind) {
+  const bool table = kind == DeviceKind::inversion;
+  const double lo = table ? -25 : 0;
+  const double hi = table ? 70 : 1000;
+  auto seconds = [&](double max) {
+    return std::round(std::uniform_real_distribution<double>(0, max)(rng));
+  };
+  auto rate = [&] { return std::uniform_real_distribution<double>(0.5, table ? 14 : 110)(rng); };
+  static const char* kModes[] = {"static",     "intermittent", "progressive",
+                                 "regressive", "cyclic",       "steps"};
+  const std::string mode = kModes[rng() % 6];
+  json d = {{"kinds", {to_string(kind)}}, {"mode", mode}};
+  if (rng() % 2) d["rate_up"] = rate();
+  if (rng() % 2) d["rate_down"] = rate();
+  if (rng() % 3 == 0) d["shaped_rise"] = true;
+  if (mode == "static") {
+    d["target"] = random_target(rng, kind, lo, hi);
+    d["hold_seconds"] = seconds(200);
+  } else if (mode == "intermittent") {
+    d["hold_target"] = random_target(rng, kind, lo, hi);
+    d["rest_target"] = random_target(rng, kind, lo, hi);
+    d["hold_seconds"] = seconds(150);
+    d["rest_seconds"] = seconds(30);
+    d["cycles"] = 1 + static_cast<int>(rng() % 8);
+  } else if (mode == "progressive" || mode == "regressive") {
+    d["start_target"] = random_target(rng, kind, lo, hi);
+    d["end_target"] = random_target(rng, kind, lo, hi);
+    d["steps"] = 2 + static_cast<int>(rng() % 5);
+    d["hold_seconds"] = seconds(60);
+    if (rng() % 2) {
+      d["rest_seconds"] = seconds(20);
+      d["rest_fraction"] = 0.5;
+    }
+  } else if (mode == "cyclic") {
+    d["high_target"] = random_target(rng, kind, lo, hi);
+    d["ramp_up_seconds"] = 1 + seconds(20);
+    d["ramp_down_seconds"] = 1 + seconds(20);
+    d["cycles"] = 1 + static_cast<int>(rng() % 6);
+  } else {
+    json phases = json::array();
+    for (int i = 0, n = 1 + static_cast<int>(rng() % 6); i < n; ++i) {
+      const int k = static_cast<int>(rng() % 3);
+      if (k == 0) {
+        phases.push_back(
+            {{"kind", "ramp"}, {"target", random_target(rng, kind, lo, hi)}, {"rate", rate()}});
+      } else {
+        phases.push_back({{"kind", k == 1 ? "hold" : "rest"}, {"seconds", seconds(90)}});
+      }
+    }
+    d["phases"] = phases;
+  }
+  return d;
+}
+
+TEST(Catalog, over_random_definitions_an_accepted_plan_never_exceeds_a_limit) {
+  std::mt19937 rng(20261120);  // fixed seed: deterministic
+  const json profiles = json::array({{{"name", "p"}, {"body_mass_kg", 70}},
+                                     {{"name", "q"},
+                                      {"body_mass_kg", 90},
+                                      {"max_inversion_deg", 25},
+                                      {"contraindications", {"heart_condition"}}}});
+  int accepted = 0;
+  int refused = 0;
+  for (const char* device : {"sim-inversion.json", "sim-traction.json"}) {
+    const auto catalog = load(config_for(device, profiles, {{"min_rest_seconds", 8}}));
+    for (int i = 0; i < 1500; ++i) {
+      json params = {{"definition", random_definition(rng, catalog->kind())}};
+      if (rng() % 2) params["profile"] = rng() % 2 ? "p" : "q";
+      std::shared_ptr<const Plan> plan;
+      const auto e = catalog->make_plan(params, plan);
+      if (e) {
+        EXPECT_TRUE(e->reason == reason::kLimitExceeded || e->reason == reason::kInvalidProgram)
+            << e->reason;
+        EXPECT_FALSE(plan);
+        ++refused;
+        continue;
+      }
+      ++accepted;
+      const EffectiveLimits& l = plan->limits;
+      ASSERT_FALSE(plan->phases.empty());
+      EXPECT_EQ(plan->phases.back().kind, PhaseKind::release);
+      EXPECT_EQ(plan->phases.back().target, l.home);
+      double at = l.home;
+      double total = 0;
+      for (const auto& p : plan->phases) {
+        EXPECT_GE(p.target, l.min_target) << params.dump();
+        EXPECT_LE(p.target, l.max_target) << params.dump();
+        if (p.target != at) {
+          const bool away = std::abs(p.target - l.home) > std::abs(at - l.home);
+          const double cap = p.kind == PhaseKind::release ? l.release_rate_stop
+                             : away                       ? l.max_rate_up
+                                                          : l.max_rate_down;
+          EXPECT_GT(p.rate, 0.0) << params.dump();
+          EXPECT_LE(p.rate, cap) << params.dump();
+          total += (p.shaped ? 2 : 1) * std::abs(p.target - at) / p.rate;
+        }
+        if (p.kind == PhaseKind::hold && p.target > l.hold_cap_above) {
+          EXPECT_LE(p.seconds, l.max_hold_seconds) << params.dump();
+        }
+        total += p.seconds;
+        at = p.target;
+      }
+      EXPECT_NEAR(plan->total_seconds, total, 1e-6);
+      EXPECT_LE(plan->total_seconds, l.max_session_seconds);
+    }
+  }
+  // Both outcomes must be exercised for the property to mean something.
+  EXPECT_GT(accepted, 300);
+  EXPECT_GT(refused, 300);
 }
 
 // ---- docs/programs.md examples: every block marked `<!-- example ... -->` runs here.
