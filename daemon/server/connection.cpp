@@ -25,13 +25,14 @@ std::vector<std::string> method_names() {
 }  // namespace
 
 Connection::Connection(ServerCore& core, UnixSocket socket, PeerCredentials peer, Role role,
-                       std::uint64_t id)
+                       std::uint64_t id, bool estop_only)
     : core_(core),
       socket_(std::move(socket)),
       idle_timer_(socket_.get_executor()),
       peer_(std::move(peer)),
       role_(role),
       id_(id),
+      estop_only_(estop_only),
       last_request_(SteadyClock::now()) {}
 
 void Connection::start() {
@@ -174,7 +175,23 @@ Responder Connection::make_responder(const rpc::Request& request) {
   };
 }
 
+void Connection::refuse_over_cap(const nlohmann::json& id) {
+  send_and_close(rpc::encode_error(id, error_of(rpc::app_error_code(rpc::server_reason::kTooManyConnections),
+                                               rpc::server_reason::kTooManyConnections,
+                                               "too many connections (" +
+                                                   std::to_string(core_.config().max_connections) +
+                                                   "); only device.estop is served; try again later")),
+                 "over the connection cap");
+}
+
 void Connection::dispatch(rpc::Request request) {
+  if (estop_only_) {
+    if (request.method != "device.estop") {
+      refuse_over_cap(request.id);
+      return;
+    }
+    closing_ = true;  // read nothing more; close once the estop's reply has gone out
+  }
   Responder respond = make_responder(request);
   const MethodSpec* spec = find_method(request.method);
   if (spec == nullptr) {
@@ -271,6 +288,20 @@ void Connection::submit(CommandKind kind, std::shared_ptr<const Plan> plan, Resp
 }
 
 void Connection::arm_idle_timer() {
+  if (estop_only_) {
+    // One second to send an estop; then the slot over the cap is given back.
+    idle_timer_.expires_after(std::chrono::seconds(1));
+    idle_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->closed_) return;
+      if (self->closing_) {
+        self->close("estop-only slot expired");
+      } else {
+        self->refuse_over_cap(nullptr);
+      }
+    });
+    return;
+  }
   const auto timeout = std::chrono::seconds(core_.config().idle_timeout_seconds);
   idle_timer_.expires_at(last_request_ + timeout);
   idle_timer_.async_wait([weak = weak_from_this(), timeout](boost::system::error_code ec) {

@@ -29,7 +29,11 @@ struct Subscription {
 
 class Connection : public std::enable_shared_from_this<Connection>, public MethodContext {
  public:
-  Connection(ServerCore& core, UnixSocket socket, PeerCredentials peer, Role role, std::uint64_t id);
+  // An `estop_only` connection arrived over the connection cap: it may send one device.estop
+  // within a second (an emergency stop is never refused); anything else, or silence, gets
+  // too_many_connections and the connection is closed.
+  Connection(ServerCore& core, UnixSocket socket, PeerCredentials peer, Role role, std::uint64_t id,
+             bool estop_only = false);
 
   // Starts reading, the idle timer and the writer. Call once, right after construction.
   void start();
@@ -39,6 +43,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Metho
   void send(std::string line);
 
   std::uint64_t id() const { return id_; }
+  bool estop_only() const { return estop_only_; }
   Subscription& subscription() { return subscription_; }
 
   // MethodContext
@@ -60,6 +65,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Metho
   Responder make_responder(const rpc::Request& request);
   void write_next();
   void arm_idle_timer();
+  void refuse_over_cap(const nlohmann::json& id);
   // Sends `line`, then closes once the queue has drained.
   void send_and_close(std::string line, const std::string& why);
 
@@ -69,6 +75,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Metho
   PeerCredentials peer_;
   Role role_;
   std::uint64_t id_;
+  bool estop_only_;
   std::array<char, 4096> chunk_{};
   std::string pending_;       // bytes received, not yet a full line
   std::size_t scanned_ = 0;   // bytes of pending_ already searched for '\n'

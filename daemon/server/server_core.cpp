@@ -12,6 +12,8 @@ using SteadyClock = std::chrono::steady_clock;
 // Events are polled at 100 Hz so that each goes out as soon as it is seen; status.update rates
 // (1..50 Hz) are multiples of this tick closely enough.
 constexpr auto kTick = std::chrono::milliseconds(10);
+// Connections over the cap that may still send one device.estop (each for at most a second).
+constexpr std::size_t kEstopOnlySlots = 4;
 
 }  // namespace
 
@@ -89,17 +91,23 @@ void ServerCore::admit(UnixSocket socket) {
     socket.close(ignored);
     return;
   }
-  if (connections_.size() >= config_.max_connections) {
-    spdlog::warn("control socket: refusing {}: {} connections already open", peer->describe(),
-                 connections_.size());
-    reject(socket, rpc::server_reason::kTooManyConnections,
-           "too many connections (" + std::to_string(config_.max_connections) + "); try again later");
-    return;
+  std::size_t estop_only = 0;
+  for (const auto& [id, connection] : connections_) estop_only += connection->estop_only() ? 1 : 0;
+  const bool over_cap = connections_.size() - estop_only >= config_.max_connections;
+  if (over_cap) {
+    spdlog::warn("control socket: {} is over the cap of {} connections{}", peer->describe(),
+                 config_.max_connections, estop_only < kEstopOnlySlots ? ": estop only" : "");
+    if (estop_only >= kEstopOnlySlots) {
+      reject(socket, rpc::server_reason::kTooManyConnections,
+             "too many connections (" + std::to_string(config_.max_connections) + "); try again later");
+      return;
+    }
   }
   const Role role = roles_.role_of(*peer);
   const std::uint64_t id = next_id_++;
   spdlog::debug("control socket: connection {} from {} as {}", id, peer->describe(), to_string(role));
-  auto connection = std::make_shared<Connection>(*this, std::move(socket), std::move(*peer), role, id);
+  auto connection =
+      std::make_shared<Connection>(*this, std::move(socket), std::move(*peer), role, id, over_cap);
   connections_.emplace(id, connection);
   connection->start();
 }

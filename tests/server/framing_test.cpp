@@ -155,3 +155,58 @@ TEST_F(IdleFraming, subscriber_when_silent_past_the_timeout_expect_kept) {
 
 }  // namespace
 }  // namespace traction::testing
+
+namespace traction::testing {
+namespace {
+
+class Crowded : public ServerFixture {
+ protected:
+  void configure(ServerConfig& config) override { config.max_connections = 2; }
+};
+
+TEST_F(Crowded, connection_over_the_cap_when_it_sends_estop_expect_estop_executed) {
+  start();
+  auto first = connect();
+  auto second = connect();
+  ASSERT_TRUE(first && second);
+  ASSERT_FALSE(call(*second, "status.get").error);  // both admitted before the third arrives
+  auto third = connect();
+  ASSERT_TRUE(third);
+  const auto r = call(*third, "device.estop");
+  EXPECT_FALSE(r.error);
+  ASSERT_EQ(port_.commands().size(), 1u);
+  EXPECT_EQ(port_.commands()[0].kind, CommandKind::estop);
+}
+
+TEST_F(Crowded, connection_over_the_cap_when_it_asks_anything_else_expect_too_many_connections) {
+  start();
+  auto first = connect();
+  auto second = connect();
+  ASSERT_TRUE(first && second);
+  ASSERT_FALSE(call(*second, "status.get").error);
+  auto third = connect();
+  ASSERT_TRUE(third);
+  const auto r = call(*third, "status.get");
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->reason, "too_many_connections");
+  EXPECT_EQ(r.error->code, -32050);
+  auto after = third->read_line(5000);
+  ASSERT_FALSE(after.ok());
+  EXPECT_EQ(after.status().code(), Errc::link);  // closed
+}
+
+TEST_F(Crowded, connection_over_the_cap_when_silent_expect_error_within_about_a_second) {
+  start();
+  auto first = connect();
+  auto second = connect();
+  ASSERT_TRUE(first && second);
+  ASSERT_FALSE(call(*second, "status.get").error);
+  auto third = connect();
+  ASSERT_TRUE(third);
+  auto line = third->read_line(5000);
+  ASSERT_TRUE(line.ok()) << line.status().message();
+  EXPECT_NE(line->find("too_many_connections"), std::string::npos) << *line;
+}
+
+}  // namespace
+}  // namespace traction::testing
