@@ -46,8 +46,9 @@ struct EffectiveLimits {
 enum class PhaseKind { pretension, ramp, hold, rest, release };
 const char* to_string(PhaseKind kind);
 
-// Every phase: move to `target` at `rate` (ramp, pretension, release; no motion when already there,
-// then `rate` is 0), then stay at `target` for `seconds` (hold, rest, pretension dwell).
+// Every phase: move to `target` at `rate` (ramp, pretension, release; a move of zero distance takes
+// no time), then stay at `target` for `seconds` (hold, rest, pretension dwell). Holds and rests are
+// stationary: their target is where the previous phase ended and their rate is 0.
 struct Phase {
   PhaseKind kind = PhaseKind::hold;
   double target = 0.0;   // absolute axis target of this phase
