@@ -25,7 +25,9 @@ using nlohmann::json;
 constexpr int kCallTimeoutMs = 10000;
 std::atomic<bool> g_interrupted{false};
 
-void on_interrupt(int) { g_interrupted = true; }
+void on_interrupt(int) {
+  g_interrupted = true;
+}
 
 // A connected client, or the exit code of the failure (already reported).
 struct Connected {
@@ -49,7 +51,8 @@ void print_failure(const std::string& method, const client::RpcFailure& failure)
   if (const auto violations = failure.data.find("violations");
       violations != failure.data.end() && violations->is_array()) {
     for (const auto& violation : *violations) {
-      std::cerr << "  - " << (violation.is_string() ? violation.get<std::string>() : violation.dump())
+      std::cerr << "  - "
+                << (violation.is_string() ? violation.get<std::string>() : violation.dump())
                 << "\n";
     }
   }
@@ -72,7 +75,8 @@ int call(RpcClient& rpc, const std::string& method, const json& params, json& re
 
 // The common shape of a read command: call, then print JSON or text.
 template <class Print>
-int read_command(const Options& options, const std::string& method, const json& params, Print print) {
+int read_command(const Options& options, const std::string& method, const json& params,
+                 Print print) {
   auto connected = open(options);
   if (!connected.client) return connected.exit_code;
   json result;
@@ -129,7 +133,8 @@ struct Follower {
   void show_status(const json& status) {
     if (json_lines) return;
     if (terminal) {
-      std::cout << "\r" << client::progress_line(status, terminal_width() - 1) << "\x1b[K" << std::flush;
+      std::cout << "\r" << client::progress_line(status, terminal_width() - 1) << "\x1b[K"
+                << std::flush;
       line_drawn = true;
       return;
     }
@@ -164,8 +169,9 @@ std::string default_socket_path() {
 int info(const Options& options) {
   return read_command(options, "daemon.info", json::object(), [](const json& result) {
     for (const auto& item : result.items()) {
-      std::cout << item.key() << ": " << (item.value().is_string() ? item.value().get<std::string>()
-                                                                    : item.value().dump())
+      std::cout << item.key() << ": "
+                << (item.value().is_string() ? item.value().get<std::string>()
+                                             : item.value().dump())
                 << "\n";
     }
   });
@@ -203,7 +209,8 @@ int show(const Options& options) {
 int profiles(const Options& options) {
   return read_command(options, "profile.list", json::object(), [](const json& result) {
     for (const auto& profile : result.value("profiles", json::array())) {
-      std::cout << (profile.is_object() ? profile.value("name", profile.dump()) : profile.dump()) << "\n";
+      std::cout << (profile.is_object() ? profile.value("name", profile.dump()) : profile.dump())
+                << "\n";
     }
   });
 }
@@ -282,7 +289,8 @@ int run(const Options& options) {
   }
   json started;
   if (int code = call(rpc, "session.start", params, started); code != kOk) return code;
-  const std::string id = started.is_object() ? started.value("id", started.value("session_id", "")) : "";
+  const std::string id =
+      started.is_object() ? started.value("id", started.value("session_id", "")) : "";
   std::cout << "session " << (id.empty() ? "?" : id) << " started: " << options.target << std::endl;
   if (!options.follow) return kOk;
 
@@ -293,7 +301,8 @@ int run(const Options& options) {
     auto next = rpc.next_notification(500);
     if (!next) {
       view.end_line();
-      std::cerr << "tractionctl: lost the daemon while following: " << next.status().message() << "\n";
+      std::cerr << "tractionctl: lost the daemon while following: " << next.status().message()
+                << "\n";
       return kCannotConnect;
     }
     if (!*next) continue;

@@ -20,9 +20,10 @@ constexpr const char* kFooter =
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"tractionctl: control and watch tractiond, the inversion table and traction bench "
-               "daemon.\ntractiond is not a certified medical device.",
-               "tractionctl"};
+  CLI::App app{
+      "tractionctl: control and watch tractiond, the inversion table and traction bench "
+      "daemon.\ntractiond is not a certified medical device.",
+      "tractionctl"};
   app.footer(kFooter);
   app.require_subcommand(1);
   Options options;
@@ -47,11 +48,13 @@ int main(int argc, char** argv) {
   add("show", "show one program", true, [&] { return show(options); })
       ->add_option("name", options.target, "program name")
       ->required();
-  auto* validate_command = add("validate", "check a program against the limits (nothing moves)", true,
-                               [&] { return validate(options); });
-  validate_command->add_option("program", options.target, "program NAME or FILE (.json)")->required();
+  auto* validate_command = add("validate", "check a program against the limits (nothing moves)",
+                               true, [&] { return validate(options); });
+  validate_command->add_option("program", options.target, "program NAME or FILE (.json)")
+      ->required();
   validate_command->add_option("--profile", options.profile, "profile whose limits apply");
-  auto* run_command = add("run", "start a session with a program", false, [&] { return run(options); });
+  auto* run_command =
+      add("run", "start a session with a program", false, [&] { return run(options); });
   run_command->add_option("program", options.target, "program NAME or FILE (.json)")->required();
   run_command->add_option("--profile", options.profile, "profile whose limits apply");
   run_command->add_flag("--follow", options.follow,
@@ -68,8 +71,9 @@ int main(int argc, char** argv) {
   add("reset", "clear a latched fault or estop (admin; device at rest)", false,
       [&] { return simple_command(options, "device.reset"); });
   add("profiles", "list the person profiles", true, [&] { return profiles(options); });
-  add("limits", "the effective limits", true, [&] { return limits(options); })
-      ->add_option("--profile", options.profile, "profile whose limits apply");
+  add("limits", "the effective limits", true, [&] {
+    return limits(options);
+  })->add_option("--profile", options.profile, "profile whose limits apply");
 
   try {
     app.parse(argc, argv);

@@ -53,7 +53,8 @@ std::string format_seconds(double seconds) {
 std::string progress_line(const json& status, std::size_t width) {
   const std::string state = string_at(status, "state", "?");
   const std::string unit = string_at(status, "unit");
-  const json& session = status.is_object() && status.contains("session") ? status["session"] : json();
+  const json& session =
+      status.is_object() && status.contains("session") ? status["session"] : json();
   const std::string actual = fixed(actual_of(status)) + " " + unit;
   if (!session.is_object()) {
     std::string line = state + " | actual " + actual;
@@ -66,38 +67,43 @@ std::string progress_line(const json& status, std::size_t width) {
       std::to_string(static_cast<int>(number_at(session, "repetition"))) + "/" +
       std::to_string(static_cast<int>(number_at(session, "repetitions"))) + " | target " +
       fixed(number_at(session, "target")) + " actual " + actual;
-  const std::string tail = " " + std::to_string(static_cast<int>(number_at(session, "progress") * 100)) +
-                           "% | " + format_seconds(number_at(session, "remaining_seconds", -1)) + " left" +
-                           (state == "paused" ? " (paused)" : "");
+  const std::string tail = " " +
+                           std::to_string(static_cast<int>(number_at(session, "progress") * 100)) +
+                           "% | " + format_seconds(number_at(session, "remaining_seconds", -1)) +
+                           " left" + (state == "paused" ? " (paused)" : "");
   // The bar takes what is left of the width, between 10 and 30 cells; it goes first when narrow.
   const std::size_t fixed_part = head.size() + tail.size() + 3;
   std::string line = head;
   if (width > fixed_part + 10) {
-    line += " " + bar(number_at(session, "progress"), std::min<std::size_t>(30, width - fixed_part));
+    line +=
+        " " + bar(number_at(session, "progress"), std::min<std::size_t>(30, width - fixed_part));
   }
   line += tail;
   return line.size() > width ? line.substr(0, width) : line;
 }
 
 std::string plain_status_line(const json& status) {
-  const json& session = status.is_object() && status.contains("session") ? status["session"] : json();
-  std::string line = "state=" + string_at(status, "state", "?") + " actual=" +
-                     fixed(actual_of(status), 2) + " unit=" + string_at(status, "unit");
+  const json& session =
+      status.is_object() && status.contains("session") ? status["session"] : json();
+  std::string line = "state=" + string_at(status, "state", "?") +
+                     " actual=" + fixed(actual_of(status), 2) +
+                     " unit=" + string_at(status, "unit");
   if (session.is_object()) {
-    line += " phase=" + string_at(session, "phase_kind") + " phase_index=" +
-            std::to_string(static_cast<int>(number_at(session, "phase_index")) + 1) + "/" +
-            std::to_string(static_cast<int>(number_at(session, "phase_count"))) +
-            " repetition=" + std::to_string(static_cast<int>(number_at(session, "repetition"))) + "/" +
-            std::to_string(static_cast<int>(number_at(session, "repetitions"))) +
-            " target=" + fixed(number_at(session, "target"), 2) +
-            " remaining_s=" + fixed(number_at(session, "remaining_seconds"), 1);
+    line +=
+        " phase=" + string_at(session, "phase_kind") +
+        " phase_index=" + std::to_string(static_cast<int>(number_at(session, "phase_index")) + 1) +
+        "/" + std::to_string(static_cast<int>(number_at(session, "phase_count"))) +
+        " repetition=" + std::to_string(static_cast<int>(number_at(session, "repetition"))) + "/" +
+        std::to_string(static_cast<int>(number_at(session, "repetitions"))) +
+        " target=" + fixed(number_at(session, "target"), 2) +
+        " remaining_s=" + fixed(number_at(session, "remaining_seconds"), 1);
   }
   return line;
 }
 
 std::string event_line(const json& event) {
-  std::string line = "event #" + std::to_string(static_cast<long long>(number_at(event, "seq"))) + " " +
-                     string_at(event, "kind", "?");
+  std::string line = "event #" + std::to_string(static_cast<long long>(number_at(event, "seq"))) +
+                     " " + string_at(event, "kind", "?");
   const json& detail = event.is_object() && event.contains("detail") ? event["detail"] : json();
   if (detail.is_object() && !detail.empty()) line += " " + detail.dump();
   return line;
@@ -107,8 +113,9 @@ std::string status_text(const json& status) {
   std::string text = "state:    " + string_at(status, "state", "?") + "\n";
   const json& device = status.is_object() && status.contains("device") ? status["device"] : json();
   const std::string unit = string_at(status, "unit");
-  text += "device:   " + string_at(device, "kind", "?") + ", actual " + fixed(actual_of(status), 2) + " " +
-          unit + ", setpoint " + fixed(number_at(status, "setpoint"), 2) + " " + unit + ", drive " +
+  text += "device:   " + string_at(device, "kind", "?") + ", actual " +
+          fixed(actual_of(status), 2) + " " + unit + ", setpoint " +
+          fixed(number_at(status, "setpoint"), 2) + " " + unit + ", drive " +
           string_at(device, "drive", "?") + "\n";
   text += std::string("stop:     ") +
           (device.value("stop_connected", false) ? "connected" : "NOT CONNECTED") +

@@ -25,15 +25,17 @@ std::string connect_advice(const std::string& path, int error) {
       return base + "The socket file exists but nothing listens: tractiond is not running.";
     case EACCES:
     case EPERM:
-      return base + "Check the socket's permissions: your user must own it or be in its group "
-                    "(see server.socket_group in the daemon config).";
+      return base +
+             "Check the socket's permissions: your user must own it or be in its group "
+             "(see server.socket_group in the daemon config).";
     default:
       return base + "Is tractiond running, and is this the right path?";
   }
 }
 
 int remaining_ms(SteadyClock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
   return left.count() < 0 ? 0 : static_cast<int>(left.count());
 }
 
@@ -86,7 +88,9 @@ Result<std::unique_ptr<RpcClient>> RpcClient::connect(const std::string& path) {
   return Out(std::unique_ptr<RpcClient>(new RpcClient(fd)));
 }
 
-RpcClient::~RpcClient() { ::close(fd_); }
+RpcClient::~RpcClient() {
+  ::close(fd_);
+}
 
 Status RpcClient::send_raw(std::string_view bytes) {
   while (!bytes.empty()) {
@@ -111,7 +115,8 @@ Result<std::string> RpcClient::read_line(int timeout_ms) {
     pollfd waiting{fd_, POLLIN, 0};
     const int ready = ::poll(&waiting, 1, remaining_ms(deadline));
     if (ready < 0 && errno == EINTR) continue;
-    if (ready < 0) return Result<std::string>(Errc::link, std::string("poll: ") + std::strerror(errno));
+    if (ready < 0)
+      return Result<std::string>(Errc::link, std::string("poll: ") + std::strerror(errno));
     if (ready == 0) return Result<std::string>(Errc::timeout, "no reply from tractiond in time");
     char chunk[8192];
     const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);

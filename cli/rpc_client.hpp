@@ -25,7 +25,7 @@ struct RpcFailure {
 
 struct Response {
   nlohmann::json id;
-  nlohmann::json result;             // null when error is set
+  nlohmann::json result;            // null when error is set
   std::optional<RpcFailure> error;  // an error reply from the daemon
 };
 
@@ -70,8 +70,8 @@ class RpcClient {
 
   int fd_;
   long long next_id_ = 1;
-  std::string buffer_;                         // received bytes not yet a full line
-  std::deque<nlohmann::json> notifications_;   // arrived while waiting for a reply
+  std::string buffer_;                        // received bytes not yet a full line
+  std::deque<nlohmann::json> notifications_;  // arrived while waiting for a reply
   std::vector<TranscriptEntry>* transcript_ = nullptr;
 };
 

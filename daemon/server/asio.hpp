@@ -6,10 +6,10 @@
 
 // Boost 1.74's awaitable.hpp (pulled in by asio.hpp under g++ -std=c++20) uses std::exchange
 // without including <utility> (a known header bug): <utility> must come first.
+// clang-format off
 #include <utility>
-// (keep the blank line: include sorting must not move <utility> below Asio)
-
 #include <boost/asio.hpp>
+// clang-format on
 
 namespace traction {
 namespace asio = boost::asio;

@@ -3,7 +3,6 @@
 
 #include <spdlog/spdlog.h>
 
-
 #include "core/text_match.hpp"
 #include "daemon/server/server_core.hpp"
 
@@ -40,9 +39,13 @@ void Connection::start() {
   arm_idle_timer();
 }
 
-ControlPort& Connection::port() { return core_.port(); }
+ControlPort& Connection::port() {
+  return core_.port();
+}
 
-nlohmann::json Connection::server_info() const { return core_.protocol_info(); }
+nlohmann::json Connection::server_info() const {
+  return core_.protocol_info();
+}
 
 void Connection::close(const std::string& why) {
   if (closed_) return;
@@ -143,11 +146,12 @@ bool Connection::consume_lines() {
     spdlog::warn("control socket: {} sent a line over {} bytes; closing", peer_.describe(),
                  core_.config().max_line_bytes);
     pending_.clear();
-    send_and_close(rpc::encode_error(nullptr, error_of(rpc::kInvalidRequest, rpc::server_reason::kLineTooLong,
-                                                       "line longer than " +
-                                                           std::to_string(core_.config().max_line_bytes) +
-                                                           " bytes; closing")),
-                   "line too long");
+    send_and_close(
+        rpc::encode_error(
+            nullptr, error_of(rpc::kInvalidRequest, rpc::server_reason::kLineTooLong,
+                              "line longer than " + std::to_string(core_.config().max_line_bytes) +
+                                  " bytes; closing")),
+        "line too long");
     return false;
   }
   return true;
@@ -176,12 +180,13 @@ Responder Connection::make_responder(const rpc::Request& request) {
 }
 
 void Connection::refuse_over_cap(const nlohmann::json& id) {
-  send_and_close(rpc::encode_error(id, error_of(rpc::app_error_code(rpc::server_reason::kTooManyConnections),
-                                               rpc::server_reason::kTooManyConnections,
-                                               "too many connections (" +
-                                                   std::to_string(core_.config().max_connections) +
-                                                   "); only device.estop is served; try again later")),
-                 "over the connection cap");
+  send_and_close(
+      rpc::encode_error(
+          id, error_of(rpc::app_error_code(rpc::server_reason::kTooManyConnections),
+                       rpc::server_reason::kTooManyConnections,
+                       "too many connections (" + std::to_string(core_.config().max_connections) +
+                           "); only device.estop is served; try again later")),
+      "over the connection cap");
 }
 
 void Connection::dispatch(rpc::Request request) {
@@ -203,8 +208,8 @@ void Connection::dispatch(rpc::Request request) {
     return;
   }
   if (role_ < spec->role) {
-    spdlog::warn("control socket: {} denied to {} (role {}, needs {})", spec->name, peer_.describe(),
-                 to_string(role_), to_string(spec->role));
+    spdlog::warn("control socket: {} denied to {} (role {}, needs {})", spec->name,
+                 peer_.describe(), to_string(role_), to_string(spec->role));
     auto error = error_of(rpc::app_error_code(reason::kPermissionDenied), reason::kPermissionDenied,
                           std::string(spec->name) + " needs the " + to_string(spec->role) +
                               " role; this connection has " + to_string(role_));
@@ -218,8 +223,11 @@ void Connection::dispatch(rpc::Request request) {
     return;
   }
   if (spec->changes_state) {
-    spdlog::info("control socket: {} by {} (role {}){}", spec->name, peer_.describe(), to_string(role_),
-                 request.params.empty() ? "" : " params " + request.params.dump());
+    // Params are logged for forensics, cut short: an inline program can be 64 KiB.
+    std::string params = request.params.empty() ? "" : " params " + request.params.dump();
+    if (params.size() > 240) params = params.substr(0, 237) + "...";
+    spdlog::info("control socket: {} by {} (role {}){}", spec->name, peer_.describe(),
+                 to_string(role_), params);
   }
   try {
     spec->handler(*this, request.params, respond);
@@ -260,9 +268,10 @@ void Connection::submit(CommandKind kind, std::shared_ptr<const Plan> plan, Resp
   // An estop is never refused, whatever else this connection has in flight.
   const bool counted = kind != CommandKind::estop;
   if (counted && pending_commands_ >= core_.config().max_pending_commands) {
-    respond(rpc::RpcReply::fail(error_of(rpc::app_error_code(rpc::server_reason::kTooManyRequests),
-                                         rpc::server_reason::kTooManyRequests,
-                                         "too many commands of this connection are still pending")));
+    respond(
+        rpc::RpcReply::fail(error_of(rpc::app_error_code(rpc::server_reason::kTooManyRequests),
+                                     rpc::server_reason::kTooManyRequests,
+                                     "too many commands of this connection are still pending")));
     return;
   }
   if (counted) ++pending_commands_;

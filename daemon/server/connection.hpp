@@ -23,7 +23,7 @@ struct Subscription {
   bool events = true;
   std::chrono::steady_clock::duration period{};
   std::chrono::steady_clock::time_point next_due{};
-  std::uint64_t update_seq = 0;       // status.update count of this subscription
+  std::uint64_t update_seq = 0;        // status.update count of this subscription
   std::uint64_t events_after_seq = 0;  // events with a larger seq are sent
 };
 
@@ -77,12 +77,12 @@ class Connection : public std::enable_shared_from_this<Connection>, public Metho
   std::uint64_t id_;
   bool estop_only_;
   std::array<char, 4096> chunk_{};
-  std::string pending_;       // bytes received, not yet a full line
-  std::size_t scanned_ = 0;   // bytes of pending_ already searched for '\n'
+  std::string pending_;      // bytes received, not yet a full line
+  std::size_t scanned_ = 0;  // bytes of pending_ already searched for '\n'
   std::deque<std::string> queue_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
-  bool closing_ = false;      // no more reading; close when the queue drains
+  bool closing_ = false;  // no more reading; close when the queue drains
   bool closed_ = false;
   std::size_t pending_commands_ = 0;
   std::chrono::steady_clock::time_point last_request_;

@@ -2,12 +2,11 @@
 #include "daemon/server/control_server.hpp"
 
 #include <grp.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-#include <spdlog/spdlog.h>
 
 #include <cerrno>
 #include <cstring>
@@ -17,7 +16,9 @@
 namespace traction {
 namespace {
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 // True when something accepts connections on `path` (a running daemon), false for a stale file.
 bool socket_is_live(const std::string& path) {
@@ -41,7 +42,8 @@ Status remove_stale_socket(const std::string& path) {
     return {Errc::config, path + ": exists and is not a socket; refusing to replace it"};
   }
   if (socket_is_live(path)) {
-    return {Errc::refused, path + ": another process is serving this socket (is tractiond already running?)"};
+    return {Errc::refused,
+            path + ": another process is serving this socket (is tractiond already running?)"};
   }
   if (::unlink(path.c_str()) != 0) {
     return {Errc::config, path + ": cannot remove the stale socket: " + errno_text()};
@@ -67,7 +69,9 @@ Status set_group(const std::string& path, const std::string& group_name) {
 ControlServer::ControlServer(ServerConfig config, ControlPort& port)
     : config_(std::move(config)), port_(port) {}
 
-ControlServer::~ControlServer() { stop(); }
+ControlServer::~ControlServer() {
+  stop();
+}
 
 Status ControlServer::start() {
   if (started_) return {Errc::state, "control server already started"};

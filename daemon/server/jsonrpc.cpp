@@ -28,6 +28,7 @@ constexpr std::array kReasonCodes{
     ReasonCode{reason::kUnknownProfile, -32011},
     ReasonCode{reason::kStopSwitch, -32012},
     ReasonCode{reason::kNotAtRest, -32013},
+    ReasonCode{reason::kStopSwitchPressed, -32014},
     ReasonCode{server_reason::kTooManyConnections, -32050},
     ReasonCode{server_reason::kTooManyRequests, -32051},
     ReasonCode{server_reason::kIdleTimeout, -32052},
@@ -37,8 +38,7 @@ RpcError make_error(int code, const char* reason, std::string message) {
   return RpcError{code, std::move(message), reason, nlohmann::json::object()};
 }
 
-Decoded fail(int code, const char* reason, std::string message,
-             nlohmann::json id = nullptr) {
+Decoded fail(int code, const char* reason, std::string message, nlohmann::json id = nullptr) {
   Decoded out;
   out.error = make_error(code, reason, std::move(message));
   out.error_id = std::move(id);
@@ -46,7 +46,9 @@ Decoded fail(int code, const char* reason, std::string message,
 }
 
 // Continuation byte 10xxxxxx.
-bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+bool is_continuation(unsigned char c) {
+  return (c & 0xC0) == 0x80;
+}
 
 // Dumps JSON as one line; strings we did not validate (e.g. a reason from a catalog) are replaced
 // rather than throwing, so an encoding error can never take a connection down.
@@ -103,7 +105,8 @@ Decoded decode_request(std::string_view line) {
   try {
     message = nlohmann::json::parse(line.begin(), line.end());
   } catch (const nlohmann::json::exception& e) {
-    return fail(kParseError, server_reason::kParseError, std::string("not valid JSON: ") + e.what());
+    return fail(kParseError, server_reason::kParseError,
+                std::string("not valid JSON: ") + e.what());
   }
   if (message.is_array()) {
     return fail(kInvalidRequest, server_reason::kBatchUnsupported,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The JSON-RPC 2.0 codec of the control socket: one line in, one request (or one error) out, and the
-// encoding of replies and notifications. Pure functions, no I/O: fuzzed and unit-tested directly.
+// The JSON-RPC 2.0 codec of the control socket: one line in, one request (or one error) out, and
+// the encoding of replies and notifications. Pure functions, no I/O: fuzzed and unit-tested
+// directly.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -58,7 +59,7 @@ struct RpcReply {
 struct Request {
   std::string method;
   nlohmann::json params = nlohmann::json::object();  // always an object
-  nlohmann::json id;  // string, integer or null; meaningful only when !notification
+  nlohmann::json id;          // string, integer or null; meaningful only when !notification
   bool notification = false;  // no "id" member: the client wants no reply
 };
 

@@ -15,6 +15,8 @@ const std::vector<ParamSpec> kProgramParams{
     {"profile", string, false, "profile whose limits apply (default: site limits)"},
 };
 
+// The table is kept in rows, one method per entry, so that it reads as a table.
+// clang-format off
 std::vector<MethodSpec> build_table() {
   namespace h = handlers;
   return {
@@ -67,6 +69,7 @@ std::vector<MethodSpec> build_table() {
        "Effective limits: device, site and profile merged, most restrictive wins."},
   };
 }
+// clang-format on
 
 }  // namespace
 
@@ -95,12 +98,14 @@ nlohmann::json describe_api() {
   nlohmann::json notifications = nlohmann::json::array(
       {{{"name", "status.update"},
         {"params", "{seq, last_event_seq, status}"},
-        {"description", "the status object at the subscribed rate; seq counts updates of this "
-                        "subscription from 1"}},
+        {"description",
+         "the status object at the subscribed rate; seq counts updates of this "
+         "subscription from 1"}},
        {{"name", "event"},
         {"params", "{seq, time_utc, kind, detail}"},
-        {"description", "a daemon event as soon as it is seen; seq is the daemon's monotonic "
-                        "event number"}}});
+        {"description",
+         "a daemon event as soon as it is seen; seq is the daemon's monotonic "
+         "event number"}}});
   return {{"protocol_version", rpc::kProtocolVersion},
           {"methods", std::move(methods)},
           {"notifications", std::move(notifications)}};

@@ -47,9 +47,9 @@ void status_subscribe(MethodContext& context, const nlohmann::json& params, Resp
 
 void status_unsubscribe(MethodContext& context, const nlohmann::json&, Responder respond) {
   if (!context.unsubscribe()) {
-    respond(rpc::RpcReply::fail(rpc::RpcError{rpc::kInvalidRequest, "this connection has no subscription",
-                                              rpc::server_reason::kInvalidRequest,
-                                              nlohmann::json::object()}));
+    respond(rpc::RpcReply::fail(
+        rpc::RpcError{rpc::kInvalidRequest, "this connection has no subscription",
+                      rpc::server_reason::kInvalidRequest, nlohmann::json::object()}));
     return;
   }
   respond(rpc::RpcReply::ok({{"subscribed", false}}));

@@ -11,11 +11,16 @@ namespace {
 
 bool has_type(const nlohmann::json& value, ParamType type) {
   switch (type) {
-    case ParamType::string: return value.is_string();
-    case ParamType::integer: return value.is_number_integer();
-    case ParamType::number: return value.is_number();
-    case ParamType::boolean: return value.is_boolean();
-    case ParamType::object: return value.is_object();
+    case ParamType::string:
+      return value.is_string();
+    case ParamType::integer:
+      return value.is_number_integer();
+    case ParamType::number:
+      return value.is_number();
+    case ParamType::boolean:
+      return value.is_boolean();
+    case ParamType::object:
+      return value.is_object();
   }
   return false;
 }
@@ -31,11 +36,16 @@ rpc::RpcError invalid(const std::string& name, std::string message) {
 
 const char* to_string(ParamType type) {
   switch (type) {
-    case ParamType::string: return "string";
-    case ParamType::integer: return "integer";
-    case ParamType::number: return "number";
-    case ParamType::boolean: return "boolean";
-    case ParamType::object: return "object";
+    case ParamType::string:
+      return "string";
+    case ParamType::integer:
+      return "integer";
+    case ParamType::number:
+      return "number";
+    case ParamType::boolean:
+      return "boolean";
+    case ParamType::object:
+      return "object";
   }
   return "?";
 }
@@ -56,7 +66,8 @@ std::optional<rpc::RpcError> check_params(const std::vector<ParamSpec>& specs,
   for (const auto& spec : specs) {
     const auto value = params.find(spec.name);
     if (value == params.end()) {
-      if (spec.required) return invalid(spec.name, std::string("parameter \"") + spec.name + "\" is required");
+      if (spec.required)
+        return invalid(spec.name, std::string("parameter \"") + spec.name + "\" is required");
       continue;
     }
     if (!has_type(*value, spec.type)) {

@@ -18,7 +18,8 @@ namespace traction {
 namespace {
 
 std::optional<unsigned long> as_number(const std::string& text) {
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
   return std::stoul(text);
 }
 

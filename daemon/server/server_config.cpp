@@ -12,13 +12,16 @@ const std::vector<std::string> kRoleNames{"none", "observer", "operator", "admin
 unsigned parse_mode(ObjectReader& section) {
   if (!section.has("socket_mode")) return 0660;
   const std::string text = section.string("socket_mode");
-  if (text.size() < 3 || text.size() > 4 || text.find_first_not_of("01234567") != std::string::npos) {
-    section.fail("socket_mode", "value \"" + text + "\" must be octal permission bits such as \"0660\"");
+  if (text.size() < 3 || text.size() > 4 ||
+      text.find_first_not_of("01234567") != std::string::npos) {
+    section.fail("socket_mode",
+                 "value \"" + text + "\" must be octal permission bits such as \"0660\"");
   }
   const unsigned mode = static_cast<unsigned>(std::stoul(text, nullptr, 8));
   if ((mode & ~0777u) != 0 || (mode & 0600u) != 0600u) {
-    section.fail("socket_mode",
-                 "value \"" + text + "\" must give the owner read and write and set no special bits");
+    section.fail(
+        "socket_mode",
+        "value \"" + text + "\" must give the owner read and write and set no special bits");
   }
   // World bits are allowed (a single-user bench), but they hand estop and the default role to every
   // local user: docs/protocol.md says so.
@@ -42,10 +45,14 @@ std::map<std::string, Role> parse_role_map(ObjectReader& roles, const std::strin
 
 const char* to_string(Role role) {
   switch (role) {
-    case Role::none: return "none";
-    case Role::observer: return "observer";
-    case Role::operator_: return "operator";
-    case Role::admin: return "admin";
+    case Role::none:
+      return "none";
+    case Role::observer:
+      return "observer";
+    case Role::operator_:
+      return "operator";
+    case Role::admin:
+      return "admin";
   }
   return "?";
 }

@@ -22,7 +22,7 @@ struct ServerConfig {
   std::string socket_path = "/run/tractiond/tractiond.sock";
   unsigned socket_mode = 0660;
   std::string socket_group;  // "" = leave as is
-  int inherited_fd = -1;     // socket activation: an already-listening fd (not from the config file)
+  int inherited_fd = -1;  // socket activation: an already-listening fd (not from the config file)
   std::size_t max_connections = 32;
   std::size_t max_line_bytes = 65536;
   std::size_t max_queued_bytes = 1 << 20;

@@ -53,7 +53,9 @@ void ServerCore::shutdown() {
   connections_.clear();
 }
 
-void ServerCore::forget(std::uint64_t id) { connections_.erase(id); }
+void ServerCore::forget(std::uint64_t id) {
+  connections_.erase(id);
+}
 
 void ServerCore::accept_next() {
   acceptor_.async_accept([this](boost::system::error_code ec, UnixSocket socket) {
@@ -77,7 +79,8 @@ void ServerCore::reject(UnixSocket& socket, const char* reason, const std::strin
   boost::system::error_code ignored;
   socket.non_blocking(true, ignored);
   const std::string line = rpc::encode_error(
-      nullptr, rpc::RpcError{rpc::app_error_code(reason), message, reason, nlohmann::json::object()});
+      nullptr,
+      rpc::RpcError{rpc::app_error_code(reason), message, reason, nlohmann::json::object()});
   socket.write_some(asio::buffer(line), ignored);
   socket.shutdown(UnixSocket::shutdown_both, ignored);
   socket.close(ignored);
@@ -99,13 +102,15 @@ void ServerCore::admit(UnixSocket socket) {
                  config_.max_connections, estop_only < kEstopOnlySlots ? ": estop only" : "");
     if (estop_only >= kEstopOnlySlots) {
       reject(socket, rpc::server_reason::kTooManyConnections,
-             "too many connections (" + std::to_string(config_.max_connections) + "); try again later");
+             "too many connections (" + std::to_string(config_.max_connections) +
+                 "); try again later");
       return;
     }
   }
   const Role role = roles_.role_of(*peer);
   const std::uint64_t id = next_id_++;
-  spdlog::debug("control socket: connection {} from {} as {}", id, peer->describe(), to_string(role));
+  spdlog::debug("control socket: connection {} from {} as {}", id, peer->describe(),
+                to_string(role));
   auto connection =
       std::make_shared<Connection>(*this, std::move(socket), std::move(*peer), role, id, over_cap);
   connections_.emplace(id, connection);
@@ -152,7 +157,8 @@ void ServerCore::publish_events(const std::vector<std::shared_ptr<Connection>>& 
     const std::string line = rpc::encode_notification("event", event_to_json(event));
     for (const auto& connection : subscribers) {
       auto& subscription = connection->subscription();
-      if (!subscription.active || !subscription.events || event.seq <= subscription.events_after_seq) {
+      if (!subscription.active || !subscription.events ||
+          event.seq <= subscription.events_after_seq) {
         continue;
       }
       subscription.events_after_seq = event.seq;
@@ -176,9 +182,9 @@ void ServerCore::publish_status(const std::vector<std::shared_ptr<Connection>>& 
     }
     subscription.next_due += subscription.period;
     if (subscription.next_due <= now) subscription.next_due = now + subscription.period;
-    connection->send(rpc::encode_notification(
-        "status.update",
-        {{"seq", ++subscription.update_seq}, {"last_event_seq", last_event_seq}, {"status", *status}}));
+    connection->send(rpc::encode_notification("status.update", {{"seq", ++subscription.update_seq},
+                                                                {"last_event_seq", last_event_seq},
+                                                                {"status", *status}}));
   }
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The server thread's state: the acceptor, the live connections and the publisher that turns the
-// port's snapshots and events into notifications. Every member is touched on the server thread only.
+// port's snapshots and events into notifications. Every member is touched on the server thread
+// only.
 #pragma once
 
 #include <cstdint>

@@ -72,12 +72,8 @@ nlohmann::json session_to_json(DeviceKind kind, const SessionProgress& s) {
 
 nlohmann::json last_session_to_json(const LastSession& last) {
   return {
-      {"id", last.id},
-      {"program", last.program},
-      {"outcome", last.outcome},
-      {"reason", last.reason},
-      {"started_utc", last.started_utc},
-      {"ended_utc", last.ended_utc},
+      {"id", last.id},         {"program", last.program},         {"outcome", last.outcome},
+      {"reason", last.reason}, {"started_utc", last.started_utc}, {"ended_utc", last.ended_utc},
       {"peak", last.peak},
   };
 }

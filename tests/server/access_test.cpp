@@ -33,7 +33,9 @@ constexpr TestUser kUsers[] = {{"trt-observer", "trt-sock"},
                                {"trt-nobody", "trt-sock"},
                                {"trt-outsider", ""}};
 
-bool run_quietly(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()) == 0; }
+bool run_quietly(const std::string& command) {
+  return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
+}
 
 // Creates the groups and users once; a lock file serialises parallel test processes.
 std::string ensure_test_users() {
@@ -94,7 +96,8 @@ class Access : public ServerFixture {
     std::vector<gid_t> groups(count);
     getgrouplist(user, gid, groups.data(), &count);
     groups.resize(static_cast<std::size_t>(std::max(count, 0)));
-    const std::string request = nlohmann::json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}}.dump() + "\n";
+    const std::string request =
+        nlohmann::json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}}.dump() + "\n";
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
     std::strncpy(address.sun_path, config_.socket_path.c_str(), sizeof(address.sun_path) - 1);
@@ -103,10 +106,13 @@ class Access : public ServerFixture {
     const pid_t child = ::fork();
     if (child == 0) {
       ::close(pipe_fds[0]);
-      if (::setgroups(groups.size(), groups.data()) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0) _exit(10);
+      if (::setgroups(groups.size(), groups.data()) != 0 || ::setgid(gid) != 0 ||
+          ::setuid(uid) != 0)
+        _exit(10);
       int connect_errno = 0;
       const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-      if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) connect_errno = errno;
+      if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0)
+        connect_errno = errno;
       (void)!::write(pipe_fds[1], &connect_errno, sizeof connect_errno);
       if (connect_errno == 0) {
         (void)!::write(fd, request.data(), request.size());
@@ -124,7 +130,8 @@ class Access : public ServerFixture {
     std::string received;
     char buffer[8192];
     ssize_t n;
-    while ((n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0) received.append(buffer, static_cast<std::size_t>(n));
+    while ((n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0)
+      received.append(buffer, static_cast<std::size_t>(n));
     ::close(pipe_fds[0]);
     int status = 0;
     ::waitpid(child, &status, 0);
@@ -161,7 +168,9 @@ TEST_F(Access, observer_when_calling_estop_expect_allowed_and_logged_as_that_use
   const auto commands = port_.commands();
   ASSERT_EQ(commands.size(), 1u);
   EXPECT_EQ(commands[0].kind, CommandKind::estop);
-  EXPECT_EQ(commands[0].requested_by.rfind("uid=" + std::to_string(uid_of("trt-observer")) + " pid=", 0), 0u)
+  EXPECT_EQ(
+      commands[0].requested_by.rfind("uid=" + std::to_string(uid_of("trt-observer")) + " pid=", 0),
+      0u)
       << commands[0].requested_by;
 }
 

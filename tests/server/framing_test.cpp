@@ -37,15 +37,20 @@ TEST_F(Framing, request_when_split_across_writes_expect_one_reply) {
   auto early = rpc_->read_line(50);
   ASSERT_FALSE(early.ok());
   EXPECT_EQ(early.status().code(), Errc::timeout);
-  ASSERT_TRUE(rpc_->send_raw(R"(hod":"status.get"})" "\n").ok());
+  ASSERT_TRUE(rpc_->send_raw(R"(hod":"status.get"})"
+                             "\n")
+                  .ok());
   const auto reply = next_line();
   EXPECT_EQ(reply["id"], 1);
   EXPECT_TRUE(reply.contains("result"));
 }
 
 TEST_F(Framing, two_requests_when_in_one_write_expect_two_replies_in_order) {
-  ASSERT_TRUE(rpc_->send_raw(R"({"jsonrpc":"2.0","id":1,"method":"status.get"})" "\n"
-                             R"({"jsonrpc":"2.0","id":2,"method":"program.list"})" "\n").ok());
+  ASSERT_TRUE(rpc_->send_raw(R"({"jsonrpc":"2.0","id":1,"method":"status.get"})"
+                             "\n"
+                             R"({"jsonrpc":"2.0","id":2,"method":"program.list"})"
+                             "\n")
+                  .ok());
   EXPECT_EQ(next_line()["id"], 1);
   EXPECT_EQ(next_line()["id"], 2);
 }
@@ -66,15 +71,20 @@ TEST_F(Framing, invalid_utf8_when_sent_expect_parse_error) {
 }
 
 TEST_F(Framing, batch_when_sent_expect_invalid_request_batch_not_supported) {
-  ASSERT_TRUE(rpc_->send_raw(R"([{"jsonrpc":"2.0","id":1,"method":"status.get"}])" "\n").ok());
+  ASSERT_TRUE(rpc_->send_raw(R"([{"jsonrpc":"2.0","id":1,"method":"status.get"}])"
+                             "\n")
+                  .ok());
   const auto error = next_line();
   EXPECT_EQ(error["error"]["code"], -32600);
   EXPECT_EQ(error["error"]["data"]["reason"], "batch_not_supported");
 }
 
 TEST_F(Framing, notification_when_sent_expect_no_reply_but_the_action_done) {
-  ASSERT_TRUE(rpc_->send_raw(R"({"jsonrpc":"2.0","method":"device.estop"})" "\n"
-                             R"({"jsonrpc":"2.0","id":"after","method":"status.get"})" "\n").ok());
+  ASSERT_TRUE(rpc_->send_raw(R"({"jsonrpc":"2.0","method":"device.estop"})"
+                             "\n"
+                             R"({"jsonrpc":"2.0","id":"after","method":"status.get"})"
+                             "\n")
+                  .ok());
   EXPECT_EQ(next_line()["id"], "after");  // the first line back answers the second request
   EXPECT_TRUE(wait_until([&] { return port_.commands().size() == 1; }));
   EXPECT_EQ(port_.commands()[0].kind, CommandKind::estop);
@@ -97,12 +107,17 @@ TEST_F(Framing, line_when_over_the_cap_expect_error_and_close) {
 }
 
 TEST_F(Framing, blank_lines_when_sent_expect_ignored) {
-  ASSERT_TRUE(rpc_->send_raw("\n\r\n" R"({"jsonrpc":"2.0","id":3,"method":"status.get"})" "\r\n").ok());
+  ASSERT_TRUE(rpc_->send_raw("\n\r\n"
+                             R"({"jsonrpc":"2.0","id":3,"method":"status.get"})"
+                             "\r\n")
+                  .ok());
   EXPECT_EQ(next_line()["id"], 3);
 }
 
 TEST_F(Framing, eof_when_client_half_closes_expect_pending_reply_still_sent) {
-  ASSERT_TRUE(rpc_->send_raw(R"({"jsonrpc":"2.0","id":9,"method":"status.get"})" "\n").ok());
+  ASSERT_TRUE(rpc_->send_raw(R"({"jsonrpc":"2.0","id":9,"method":"status.get"})"
+                             "\n")
+                  .ok());
   ::shutdown(rpc_->native_handle(), SHUT_WR);
   EXPECT_EQ(next_line()["id"], 9);
   EXPECT_TRUE(closed_by_server());

@@ -66,7 +66,12 @@ TEST_F(Hostile, attack_when_a_session_runs_expect_good_clients_served_and_bad_on
   auto non_reader = connect();
   ASSERT_TRUE(watcher && caller && non_reader);
   ASSERT_FALSE(call(*watcher, "status.subscribe", {{"rate_hz", 10}, {"events", false}}).error);
-  ASSERT_TRUE(non_reader->send_raw(R"({"jsonrpc":"2.0","id":1,"method":"status.subscribe","params":{"rate_hz":50}})" "\n").ok());
+  ASSERT_TRUE(
+      non_reader
+          ->send_raw(
+              R"({"jsonrpc":"2.0","id":1,"method":"status.subscribe","params":{"rate_hz":50}})"
+              "\n")
+          .ok());
 
   std::atomic<bool> attacking{true};
   // A 10 MiB line: refused after 64 KiB, connection closed.
@@ -88,7 +93,8 @@ TEST_F(Hostile, attack_when_a_session_runs_expect_good_clients_served_and_bad_on
   for (int w = 0; w < 2; ++w) {
     slow_writers.emplace_back([&, rpc = std::move(slow_clients[w])] {
       while (attacking) {
-        for (char byte : std::string(R"({"jsonrpc":"2.0","id":5,"method":"status.get"})" "\n")) {
+        for (char byte : std::string(R"({"jsonrpc":"2.0","id":5,"method":"status.get"})"
+                                     "\n")) {
           (void)rpc->send_raw(std::string(1, byte));
           std::this_thread::sleep_for(std::chrono::milliseconds(2));
         }
@@ -116,7 +122,8 @@ TEST_F(Hostile, attack_when_a_session_runs_expect_good_clients_served_and_bad_on
   int refused = 0;
   int served = 0;
   for (auto& rpc : crowd) {
-    (void)rpc->send_raw(R"({"jsonrpc":"2.0","id":1,"method":"daemon.info"})" "\n");
+    (void)rpc->send_raw(R"({"jsonrpc":"2.0","id":1,"method":"daemon.info"})"
+                        "\n");
     auto line = rpc->read_line(5000);
     ASSERT_TRUE(line.ok()) << line.status().message();
     if (line->find("too_many_connections") != std::string::npos) {
@@ -152,7 +159,7 @@ TEST_F(Hostile, attack_when_a_session_runs_expect_good_clients_served_and_bad_on
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // pace the caller, 50 calls/s
   }
-  EXPECT_GE(arrivals.size(), 16u);  // 10 Hz for 2 s
+  EXPECT_GE(arrivals.size(), 16u);             // 10 Hz for 2 s
   EXPECT_GT(last_cycles, first_cycles + 100);  // the snapshots kept flowing through
   EXPECT_LT(worst_call, std::chrono::milliseconds(250));
   // The subscriber that never reads is dropped once its queue is full.

@@ -23,7 +23,8 @@ TEST(Utf8, when_bytes_are_malformed_expect_invalid) {
 }
 
 TEST(DecodeRequest, when_request_is_well_formed_expect_method_params_and_id) {
-  const Decoded d = decode_request(R"({"jsonrpc":"2.0","id":7,"method":"status.get","params":{"a":1}})");
+  const Decoded d =
+      decode_request(R"({"jsonrpc":"2.0","id":7,"method":"status.get","params":{"a":1}})");
   ASSERT_TRUE(d.request);
   EXPECT_EQ(d.request->method, "status.get");
   EXPECT_EQ(d.request->id, 7);
@@ -74,7 +75,8 @@ TEST(DecodeRequest, when_id_is_an_object_expect_invalid_request_with_null_id) {
 }
 
 TEST(DecodeRequest, when_params_are_positional_expect_invalid_params) {
-  const Decoded d = decode_request(R"({"jsonrpc":"2.0","id":1,"method":"program.get","params":["x"]})");
+  const Decoded d =
+      decode_request(R"({"jsonrpc":"2.0","id":1,"method":"program.get","params":["x"]})");
   ASSERT_TRUE(d.error);
   EXPECT_EQ(d.error->code, kInvalidParams);
   EXPECT_EQ(d.error_id, 1);

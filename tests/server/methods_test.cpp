@@ -16,10 +16,13 @@ class Methods : public ServerFixture {
     rpc_ = connect();
     ASSERT_NE(rpc_, nullptr);
   }
-  client::Response call(const std::string& method, const nlohmann::json& params = nlohmann::json::object()) {
+  client::Response call(const std::string& method,
+                        const nlohmann::json& params = nlohmann::json::object()) {
     return ServerFixture::call(*rpc_, method, params);
   }
-  std::string reason_of(const client::Response& r) { return r.error ? r.error->reason : "(no error)"; }
+  std::string reason_of(const client::Response& r) {
+    return r.error ? r.error->reason : "(no error)";
+  }
 
   std::unique_ptr<client::RpcClient> rpc_;
 };
@@ -39,10 +42,11 @@ TEST_F(Methods, rpc_describe_when_called_expect_every_method_with_role_and_param
   ASSERT_FALSE(r.error);
   std::map<std::string, nlohmann::json> methods;
   for (const auto& m : r.result["methods"]) methods[m["name"]] = m;
-  for (const char* name : {"daemon.info", "rpc.describe", "status.get", "status.subscribe",
-                           "status.unsubscribe", "program.list", "program.get", "program.validate",
-                           "session.start", "session.pause", "session.resume", "session.stop",
-                           "device.estop", "device.reset", "profile.list", "profile.get", "limits.get"}) {
+  for (const char* name :
+       {"daemon.info", "rpc.describe", "status.get", "status.subscribe", "status.unsubscribe",
+        "program.list", "program.get", "program.validate", "session.start", "session.pause",
+        "session.resume", "session.stop", "device.estop", "device.reset", "profile.list",
+        "profile.get", "limits.get"}) {
     EXPECT_TRUE(methods.count(name)) << name;
   }
   EXPECT_EQ(methods["device.estop"]["role"], "none");
@@ -131,7 +135,8 @@ TEST_F(Methods, program_validate_when_profile_unknown_expect_unknown_profile) {
 }
 
 TEST_F(Methods, program_validate_when_both_program_and_definition_expect_invalid_params) {
-  const auto r = call("program.validate", {{"program", "quick-check"}, {"definition", nlohmann::json::object()}});
+  const auto r = call("program.validate",
+                      {{"program", "quick-check"}, {"definition", nlohmann::json::object()}});
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.error->code, -32602);
 }
@@ -166,7 +171,8 @@ TEST_F(Methods, session_start_when_control_refuses_expect_its_reason) {
 }
 
 TEST_F(Methods, session_commands_when_called_expect_one_command_each_in_order) {
-  for (const char* method : {"session.pause", "session.resume", "session.stop", "device.estop", "device.reset"}) {
+  for (const char* method :
+       {"session.pause", "session.resume", "session.stop", "device.estop", "device.reset"}) {
     const auto r = call(method);
     EXPECT_FALSE(r.error) << method;
   }
@@ -180,14 +186,16 @@ TEST_F(Methods, session_commands_when_called_expect_one_command_each_in_order) {
 }
 
 TEST_F(Methods, session_stop_when_no_session_expect_no_session) {
-  port_.set_reply(CommandKind::stop, CommandReply{ApiError{reason::kNoSession, "nothing runs"}, {}});
+  port_.set_reply(CommandKind::stop,
+                  CommandReply{ApiError{reason::kNoSession, "nothing runs"}, {}});
   const auto r = call("session.stop");
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.error->code, -32003);
 }
 
 TEST_F(Methods, device_reset_when_not_at_rest_expect_not_at_rest) {
-  port_.set_reply(CommandKind::reset, CommandReply{ApiError{reason::kNotAtRest, "still moving"}, {}});
+  port_.set_reply(CommandKind::reset,
+                  CommandReply{ApiError{reason::kNotAtRest, "still moving"}, {}});
   const auto r = call("device.reset");
   ASSERT_TRUE(r.error);
   EXPECT_EQ(reason_of(r), "not_at_rest");
@@ -227,7 +235,8 @@ TEST_F(Methods, params_when_unknown_name_expect_invalid_params_with_hint) {
   const auto r = call("limits.get", {{"profil", "beginner"}});
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.error->code, -32602);
-  EXPECT_NE(r.error->message.find("did you mean \"profile\""), std::string::npos) << r.error->message;
+  EXPECT_NE(r.error->message.find("did you mean \"profile\""), std::string::npos)
+      << r.error->message;
 }
 
 TEST_F(Methods, params_when_wrong_type_expect_invalid_params) {
@@ -240,12 +249,16 @@ TEST_F(Methods, pending_commands_when_over_the_cap_expect_too_many_requests_but_
   port_.hold(true);
   for (std::size_t i = 0; i < config_.max_pending_commands; ++i) {
     ASSERT_TRUE(rpc_->send_raw(R"({"jsonrpc":"2.0","id":)" + std::to_string(100 + i) +
-                               R"(,"method":"session.stop"})" "\n").ok());
+                               R"(,"method":"session.stop"})"
+                               "\n")
+                    .ok());
   }
   const auto refused = call("session.pause");
   ASSERT_TRUE(refused.error);
   EXPECT_EQ(reason_of(refused), "too_many_requests");
-  ASSERT_TRUE(rpc_->send_raw(R"({"jsonrpc":"2.0","id":"e","method":"device.estop"})" "\n").ok());
+  ASSERT_TRUE(rpc_->send_raw(R"({"jsonrpc":"2.0","id":"e","method":"device.estop"})"
+                             "\n")
+                  .ok());
   EXPECT_TRUE(wait_until([&] {
     const auto commands = port_.commands();
     return !commands.empty() && commands.back().kind == CommandKind::estop;

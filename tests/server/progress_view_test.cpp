@@ -13,9 +13,16 @@ nlohmann::json running_status() {
           {"device", {{"kind", "inversion"}, {"angle_deg", 14.84}, {"stop_connected", true}}},
           {"setpoint", 15.0},
           {"session",
-           {{"id", "s-1"}, {"program", "quick-check"}, {"phase_index", 1}, {"phase_count", 5},
-            {"phase_kind", "hold"}, {"repetition", 1}, {"repetitions", 3}, {"target", 15.0},
-            {"remaining_seconds", 12.2}, {"progress", 0.4}}},
+           {{"id", "s-1"},
+            {"program", "quick-check"},
+            {"phase_index", 1},
+            {"phase_count", 5},
+            {"phase_kind", "hold"},
+            {"repetition", 1},
+            {"repetitions", 3},
+            {"target", 15.0},
+            {"remaining_seconds", 12.2},
+            {"progress", 0.4}}},
           {"last_session", nullptr},
           {"fault", nullptr}};
 }
@@ -26,7 +33,9 @@ TEST(FormatSeconds, when_positive_expect_minutes_and_padded_seconds_rounded_up) 
   EXPECT_EQ(format_seconds(0.0), "0:00");
 }
 
-TEST(FormatSeconds, when_negative_expect_placeholder) { EXPECT_EQ(format_seconds(-1.0), "--:--"); }
+TEST(FormatSeconds, when_negative_expect_placeholder) {
+  EXPECT_EQ(format_seconds(-1.0), "--:--");
+}
 
 TEST(ProgressLine, when_session_runs_expect_phase_repetition_target_actual_bar_and_time_left) {
   const std::string line = progress_line(running_status(), 120);
@@ -63,10 +72,13 @@ TEST(EventLine, when_event_has_detail_expect_seq_kind_and_detail) {
 TEST(StatusText, when_last_session_ended_expect_outcome_and_reason) {
   auto status = running_status();
   status["session"] = nullptr;
-  status["last_session"] = {{"id", "s-1"}, {"program", "quick-check"}, {"outcome", "stopped"},
+  status["last_session"] = {{"id", "s-1"},
+                            {"program", "quick-check"},
+                            {"outcome", "stopped"},
                             {"reason", "session.stop"}};
   const std::string text = status_text(status);
-  EXPECT_NE(text.find("last:     quick-check (s-1) stopped: session.stop"), std::string::npos) << text;
+  EXPECT_NE(text.find("last:     quick-check (s-1) stopped: session.stop"), std::string::npos)
+      << text;
 }
 
 }  // namespace

@@ -73,7 +73,8 @@ class RecordingPort : public ControlPort {
     out = {{"name", name}};
     return std::nullopt;
   }
-  std::optional<ApiError> limits_get(const std::string& profile, nlohmann::json& out) const override {
+  std::optional<ApiError> limits_get(const std::string& profile,
+                                     nlohmann::json& out) const override {
     if (!profile.empty() && profile != "beginner") {
       return ApiError{reason::kUnknownProfile, "no profile " + profile};
     }
@@ -90,15 +91,17 @@ class RecordingPort : public ControlPort {
     }
     if (params.contains("definition")) {
       if (!params["definition"].contains("phases")) {
-        return ApiError{reason::kInvalidProgram, "definition has no phases",
+        return ApiError{reason::kInvalidProgram,
+                        "definition has no phases",
                         {{"violations", {"/phases: is required but missing"}}}};
       }
     } else {
       const std::string name = params.value("program", "");
       if (name == "too-far") {
-        return ApiError{reason::kLimitExceeded, "the program goes past the limits",
-                        {{"violations", {"phase 2 target 80 deg > max 60 deg",
-                                         "hold 300 s > max 120 s"}}}};
+        return ApiError{
+            reason::kLimitExceeded,
+            "the program goes past the limits",
+            {{"violations", {"phase 2 target 80 deg > max 60 deg", "hold 300 s > max 120 s"}}}};
       }
       if (name != "quick-check") return ApiError{reason::kUnknownProgram, "no program " + name};
     }
@@ -128,7 +131,8 @@ class RecordingPort : public ControlPort {
     snapshot.last_event_seq = snapshot_.last_event_seq;
     snapshot_ = std::move(snapshot);
   }
-  std::uint64_t publish_event(const std::string& kind, nlohmann::json detail = nlohmann::json::object()) {
+  std::uint64_t publish_event(const std::string& kind,
+                              nlohmann::json detail = nlohmann::json::object()) {
     std::lock_guard lock(mutex_);
     Event event;
     event.seq = ++last_seq_;

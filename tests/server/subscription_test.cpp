@@ -45,7 +45,9 @@ TEST_F(Subscription, subscribe_when_called_expect_first_update_at_once_with_seq_
 }
 
 TEST_F(Subscription, subscribe_when_called_expect_its_reply_before_the_first_update) {
-  ASSERT_TRUE(rpc_->send_raw(R"({"jsonrpc":"2.0","id":"s","method":"status.subscribe"})" "\n").ok());
+  ASSERT_TRUE(rpc_->send_raw(R"({"jsonrpc":"2.0","id":"s","method":"status.subscribe"})"
+                             "\n")
+                  .ok());
   auto first = rpc_->read_line(5000);
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(nlohmann::json::parse(*first)["id"], "s");
