@@ -37,6 +37,7 @@ inline constexpr const char* kInvalidProgram = "invalid_program";
 inline constexpr const char* kUnknownProgram = "unknown_program";
 inline constexpr const char* kUnknownProfile = "unknown_profile";
 inline constexpr const char* kStopSwitch = "stop_switch_unplugged";
+inline constexpr const char* kStopSwitchPressed = "stop_switch_pressed";
 inline constexpr const char* kNotAtRest = "not_at_rest";
 }  // namespace reason
 

@@ -78,7 +78,7 @@ std::optional<ApiError> SessionController::start_refusal() const {
     return api_error(reason::kStopSwitch, "the patient stop switch is unplugged: plug it in before starting");
   }
   if (device_.stop_pressed) {
-    return api_error(reason::kStopSwitch, "the patient stop switch is pressed: release it before starting");
+    return api_error(reason::kStopSwitchPressed, "the patient stop switch is pressed: release it before starting");
   }
   if (device_.drive == cia402::State::fault) {
     return api_error(reason::kDeviceFault, "the drive reports a fault; use device.reset");
@@ -332,7 +332,12 @@ CycleOutput SessionController::cycle(Clock::time_point now, const DeviceState& d
   double rate = 0.0;
   const double target = target_for_state(now, rate);
   if (enabled) governor_.step(target, rate, options_.period_s);
-  if (state_ == DaemonState::stopping && governor_.settled_at(governor_.limits().home)) {
+  // A release ends when the setpoint rests on home, or, when the drive performs its own safe
+  // reaction (patient stop), when the measured value has arrived there.
+  const double home = governor_.limits().home;
+  const bool drive_arrived = !enabled && std::abs(device.actual - home) <= 0.5 * governor_.limits().tolerance &&
+                             std::abs(device.velocity.value_or(0.0)) < 1e-3;
+  if (state_ == DaemonState::stopping && (governor_.settled_at(home) || drive_arrived)) {
     set_state(DaemonState::idle, "released to home");
   }
   out.command.target = governor_.position();
