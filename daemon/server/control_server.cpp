@@ -116,10 +116,11 @@ Status ControlServer::start() {
   io_ = io;
   core_ = std::make_unique<ServerCore>(io_, config_, port_, std::move(acceptor), std::move(roles));
   core_->start();
-  thread_ = std::thread([io] { io->run(); });
-  started_ = true;
+  // Logged before the thread starts: its first log line must not race spdlog's own setup.
   spdlog::info("control socket: listening on {}",
                config_.inherited_fd >= 0 ? "the inherited socket" : config_.socket_path);
+  thread_ = std::thread([io] { io->run(); });
+  started_ = true;
   return Status::success();
 }
 

@@ -120,3 +120,33 @@ TEST(AppErrorCode, when_reason_is_unknown_expect_generic_server_error) {
 
 }  // namespace
 }  // namespace traction::rpc
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace traction::rpc {
+namespace {
+
+// The fuzzer's seed corpus, replayed in every build with the fuzzer's invariants.
+TEST(FuzzCorpus, when_replayed_expect_a_request_or_an_error_and_one_line_replies) {
+  const std::filesystem::path corpus =
+      std::filesystem::path(TRACTION_SOURCE_DIR) / "daemon/server/fuzz/corpus";
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    const Decoded decoded = decode_request(bytes.str());
+    EXPECT_NE(decoded.request.has_value(), decoded.error.has_value()) << entry.path();
+    const std::string line =
+        decoded.error ? encode_error(decoded.error_id, *decoded.error)
+                      : encode_reply(decoded.request->id, RpcReply::ok(decoded.request->params));
+    EXPECT_EQ(line.find('\n'), line.size() - 1) << entry.path();
+    ++files;
+  }
+  EXPECT_GE(files, 6);
+}
+
+}  // namespace
+}  // namespace traction::rpc
