@@ -145,6 +145,17 @@ TEST(SimTrace, records_the_documented_columns_at_100_hz_or_more) {
 
 std::string sim_binary() { return std::string(TRACTION_BUILD_DIR) + "/simulator/traction-sim"; }
 
+// Kills and reaps the child if the test ends (or fails) before it was stopped on purpose.
+struct ChildGuard {
+  pid_t pid = -1;
+  ~ChildGuard() {
+    if (pid > 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+};
+
 TEST(SimExecutable, writes_the_port_file_prints_the_listening_line_and_exits_0_on_sigterm) {
   TempDir dir;
   const std::string port_file = dir.file("port");
@@ -153,17 +164,20 @@ TEST(SimExecutable, writes_the_port_file_prints_the_listening_line_and_exits_0_o
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     std::freopen(out_file.c_str(), "w", stdout);
+    std::freopen("/dev/null", "w", stderr);
     execl(sim_binary().c_str(), "traction-sim", "--device", "traction", "--listen", "127.0.0.1:0", "--port-file",
           port_file.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
+  ChildGuard guard{pid};
   ASSERT_TRUE(wait_until([&] { return fs::exists(port_file); }, 5000ms));
   int port = 0;
   std::ifstream(port_file) >> port;
   EXPECT_GT(port, 0);
   modbus_t* ctx = modbus_new_tcp("127.0.0.1", port);
   ASSERT_EQ(modbus_connect(ctx), 0);
-  const SignalSpec& product = testing::load_map(DeviceKind::traction).at("product_code");
+  const RegisterMap map = testing::load_map(DeviceKind::traction);
+  const SignalSpec& product = map.at("product_code");
   std::uint16_t word = 0;
   EXPECT_EQ(modbus_read_input_registers(ctx, product.address, 1, &word), 1);
   EXPECT_EQ(word, 2);
@@ -172,6 +186,7 @@ TEST(SimExecutable, writes_the_port_file_prints_the_listening_line_and_exits_0_o
   kill(pid, SIGTERM);
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  guard.pid = -1;
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
   std::stringstream out;
