@@ -19,7 +19,9 @@ constexpr const char* kFooter =
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_cli(int argc, char** argv) {
   CLI::App app{
       "tractionctl: control and watch tractiond, the inversion table and traction bench "
       "daemon.\ntractiond is not a certified medical device.",
@@ -89,4 +91,16 @@ int main(int argc, char** argv) {
     if (command->parsed()) return action();
   }
   return kUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run_cli(argc, argv);
+  } catch (const std::exception& e) {
+    // Inside tractionctl an exception is a bug or an answer it cannot read; say so plainly.
+    std::cerr << "tractionctl: internal error: " << e.what() << "\n";
+    return traction::ctl::kDaemonError;
+  }
 }

@@ -36,7 +36,8 @@ double actual_of(const json& status) {
 }
 
 std::string bar(double fraction, std::size_t cells) {
-  const auto filled = static_cast<std::size_t>(std::lround(std::clamp(fraction, 0.0, 1.0) * cells));
+  const auto filled = static_cast<std::size_t>(
+      std::lround(std::clamp(fraction, 0.0, 1.0) * static_cast<double>(cells)));
   return "[" + std::string(filled, '#') + std::string(cells - filled, '.') + "]";
 }
 

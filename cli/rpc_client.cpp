@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <system_error>
 
 namespace traction::client {
 namespace {
@@ -17,7 +18,8 @@ using SteadyClock = std::chrono::steady_clock;
 
 // What a person should check, by errno of connect().
 std::string connect_advice(const std::string& path, int error) {
-  const std::string base = "cannot connect to " + path + ": " + std::strerror(error) + ". ";
+  const std::string base =
+      "cannot connect to " + path + ": " + std::generic_category().message(error) + ". ";
   switch (error) {
     case ENOENT:
       return base + "Is tractiond running? Check the path (--socket, or TRACTIOND_SOCKET).";
@@ -77,7 +79,8 @@ Result<std::unique_ptr<RpcClient>> RpcClient::connect(const std::string& path) {
     return Out(Errc::invalid_argument, "socket path \"" + path + "\" is empty or too long");
   }
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Out(Errc::link, std::string("socket(): ") + std::strerror(errno));
+  if (fd < 0)
+    return Out(Errc::link, std::string("socket(): ") + std::generic_category().message(errno));
   address.sun_family = AF_UNIX;
   std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
@@ -97,7 +100,7 @@ Status RpcClient::send_raw(std::string_view bytes) {
     const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return {Errc::link, std::string("send: ") + std::strerror(errno)};
+      return {Errc::link, std::string("send: ") + std::generic_category().message(errno)};
     }
     bytes.remove_prefix(static_cast<std::size_t>(n));
   }
@@ -116,12 +119,15 @@ Result<std::string> RpcClient::read_line(int timeout_ms) {
     const int ready = ::poll(&waiting, 1, remaining_ms(deadline));
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0)
-      return Result<std::string>(Errc::link, std::string("poll: ") + std::strerror(errno));
+      return Result<std::string>(Errc::link,
+                                 std::string("poll: ") + std::generic_category().message(errno));
     if (ready == 0) return Result<std::string>(Errc::timeout, "no reply from tractiond in time");
     char chunk[8192];
     const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Result<std::string>(Errc::link, std::string("recv: ") + std::strerror(errno));
+    if (n < 0)
+      return Result<std::string>(Errc::link,
+                                 std::string("recv: ") + std::generic_category().message(errno));
     if (n == 0) return Result<std::string>(Errc::link, "tractiond closed the connection");
     buffer_.append(chunk, static_cast<std::size_t>(n));
   }

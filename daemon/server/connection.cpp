@@ -166,7 +166,7 @@ void Connection::handle_line(std::string_view line) {
     send(rpc::encode_error(decoded.error_id, *decoded.error));
     return;
   }
-  dispatch(std::move(*decoded.request));
+  dispatch(*decoded.request);
 }
 
 Responder Connection::make_responder(const rpc::Request& request) {
@@ -189,7 +189,7 @@ void Connection::refuse_over_cap(const nlohmann::json& id) {
       "over the connection cap");
 }
 
-void Connection::dispatch(rpc::Request request) {
+void Connection::dispatch(const rpc::Request& request) {
   if (estop_only_) {
     if (request.method != "device.estop") {
       refuse_over_cap(request.id);

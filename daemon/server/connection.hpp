@@ -61,7 +61,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Metho
   // Splits complete lines out of `pending_`; false when the connection must end (line too long).
   bool consume_lines();
   void handle_line(std::string_view line);
-  void dispatch(rpc::Request request);
+  void dispatch(const rpc::Request& request);
   Responder make_responder(const rpc::Request& request);
   void write_next();
   void arm_idle_timer();

@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include "daemon/server/server_core.hpp"
 
@@ -17,7 +18,7 @@ namespace traction {
 namespace {
 
 std::string errno_text() {
-  return std::strerror(errno);
+  return std::generic_category().message(errno);
 }
 
 // True when something accepts connections on `path` (a running daemon), false for a stale file.

@@ -10,24 +10,27 @@ namespace traction::handlers {
 std::optional<rpc::RpcError> check_program_choice(const nlohmann::json& params);
 
 // methods_read.cpp: answers from the port's snapshot and catalog, synchronously.
-void daemon_info(MethodContext& context, const nlohmann::json& params, Responder respond);
-void rpc_describe(MethodContext& context, const nlohmann::json& params, Responder respond);
-void status_get(MethodContext& context, const nlohmann::json& params, Responder respond);
-void status_subscribe(MethodContext& context, const nlohmann::json& params, Responder respond);
-void status_unsubscribe(MethodContext& context, const nlohmann::json& params, Responder respond);
-void program_list(MethodContext& context, const nlohmann::json& params, Responder respond);
-void program_get(MethodContext& context, const nlohmann::json& params, Responder respond);
-void program_validate(MethodContext& context, const nlohmann::json& params, Responder respond);
-void profile_list(MethodContext& context, const nlohmann::json& params, Responder respond);
-void profile_get(MethodContext& context, const nlohmann::json& params, Responder respond);
-void limits_get(MethodContext& context, const nlohmann::json& params, Responder respond);
+void daemon_info(MethodContext& context, const nlohmann::json& params, const Responder& respond);
+void rpc_describe(MethodContext& context, const nlohmann::json& params, const Responder& respond);
+void status_get(MethodContext& context, const nlohmann::json& params, const Responder& respond);
+void status_subscribe(MethodContext& context, const nlohmann::json& params,
+                      const Responder& respond);
+void status_unsubscribe(MethodContext& context, const nlohmann::json& params,
+                        const Responder& respond);
+void program_list(MethodContext& context, const nlohmann::json& params, const Responder& respond);
+void program_get(MethodContext& context, const nlohmann::json& params, const Responder& respond);
+void program_validate(MethodContext& context, const nlohmann::json& params,
+                      const Responder& respond);
+void profile_list(MethodContext& context, const nlohmann::json& params, const Responder& respond);
+void profile_get(MethodContext& context, const nlohmann::json& params, const Responder& respond);
+void limits_get(MethodContext& context, const nlohmann::json& params, const Responder& respond);
 
 // methods_control.cpp: commands for the control thread, answered when it has acted.
-void session_start(MethodContext& context, const nlohmann::json& params, Responder respond);
-void session_pause(MethodContext& context, const nlohmann::json& params, Responder respond);
-void session_resume(MethodContext& context, const nlohmann::json& params, Responder respond);
-void session_stop(MethodContext& context, const nlohmann::json& params, Responder respond);
-void device_estop(MethodContext& context, const nlohmann::json& params, Responder respond);
-void device_reset(MethodContext& context, const nlohmann::json& params, Responder respond);
+void session_start(MethodContext& context, const nlohmann::json& params, const Responder& respond);
+void session_pause(MethodContext& context, const nlohmann::json& params, const Responder& respond);
+void session_resume(MethodContext& context, const nlohmann::json& params, const Responder& respond);
+void session_stop(MethodContext& context, const nlohmann::json& params, const Responder& respond);
+void device_estop(MethodContext& context, const nlohmann::json& params, const Responder& respond);
+void device_reset(MethodContext& context, const nlohmann::json& params, const Responder& respond);
 
 }  // namespace traction::handlers

@@ -40,7 +40,8 @@ class MethodContext {
   virtual void submit(CommandKind kind, std::shared_ptr<const Plan> plan, Responder respond) = 0;
 };
 
-using Handler = void (*)(MethodContext& context, const nlohmann::json& params, Responder respond);
+using Handler = void (*)(MethodContext& context, const nlohmann::json& params,
+                         const Responder& respond);
 
 struct MethodSpec {
   const char* name;

@@ -15,7 +15,7 @@ std::optional<rpc::RpcError> check_program_choice(const nlohmann::json& params) 
   return std::nullopt;
 }
 
-void session_start(MethodContext& context, const nlohmann::json& params, Responder respond) {
+void session_start(MethodContext& context, const nlohmann::json& params, const Responder& respond) {
   if (auto error = check_program_choice(params)) {
     respond(rpc::RpcReply::fail(std::move(*error)));
     return;
@@ -26,27 +26,27 @@ void session_start(MethodContext& context, const nlohmann::json& params, Respond
     respond(rpc::RpcReply::fail(rpc::from_api_error(*error)));
     return;
   }
-  context.submit(CommandKind::start, std::move(plan), std::move(respond));
+  context.submit(CommandKind::start, std::move(plan), respond);
 }
 
-void session_pause(MethodContext& context, const nlohmann::json&, Responder respond) {
-  context.submit(CommandKind::pause, nullptr, std::move(respond));
+void session_pause(MethodContext& context, const nlohmann::json&, const Responder& respond) {
+  context.submit(CommandKind::pause, nullptr, respond);
 }
 
-void session_resume(MethodContext& context, const nlohmann::json&, Responder respond) {
-  context.submit(CommandKind::resume, nullptr, std::move(respond));
+void session_resume(MethodContext& context, const nlohmann::json&, const Responder& respond) {
+  context.submit(CommandKind::resume, nullptr, respond);
 }
 
-void session_stop(MethodContext& context, const nlohmann::json&, Responder respond) {
-  context.submit(CommandKind::stop, nullptr, std::move(respond));
+void session_stop(MethodContext& context, const nlohmann::json&, const Responder& respond) {
+  context.submit(CommandKind::stop, nullptr, respond);
 }
 
-void device_estop(MethodContext& context, const nlohmann::json&, Responder respond) {
-  context.submit(CommandKind::estop, nullptr, std::move(respond));
+void device_estop(MethodContext& context, const nlohmann::json&, const Responder& respond) {
+  context.submit(CommandKind::estop, nullptr, respond);
 }
 
-void device_reset(MethodContext& context, const nlohmann::json&, Responder respond) {
-  context.submit(CommandKind::reset, nullptr, std::move(respond));
+void device_reset(MethodContext& context, const nlohmann::json&, const Responder& respond) {
+  context.submit(CommandKind::reset, nullptr, respond);
 }
 
 }  // namespace traction::handlers

@@ -20,7 +20,7 @@ void answer(const std::optional<ApiError>& error, nlohmann::json out, const Resp
 
 }  // namespace
 
-void daemon_info(MethodContext& context, const nlohmann::json&, Responder respond) {
+void daemon_info(MethodContext& context, const nlohmann::json&, const Responder& respond) {
   nlohmann::json info = context.port().daemon_info();
   if (!info.is_object()) info = nlohmann::json::object();
   info["protocol"] = context.server_info();
@@ -31,21 +31,22 @@ void daemon_info(MethodContext& context, const nlohmann::json&, Responder respon
   respond(rpc::RpcReply::ok(std::move(info)));
 }
 
-void rpc_describe(MethodContext&, const nlohmann::json&, Responder respond) {
+void rpc_describe(MethodContext&, const nlohmann::json&, const Responder& respond) {
   respond(rpc::RpcReply::ok(describe_api()));
 }
 
-void status_get(MethodContext& context, const nlohmann::json&, Responder respond) {
+void status_get(MethodContext& context, const nlohmann::json&, const Responder& respond) {
   respond(rpc::RpcReply::ok(status_to_json(context.port().snapshot(), Clock::now())));
 }
 
-void status_subscribe(MethodContext& context, const nlohmann::json& params, Responder respond) {
+void status_subscribe(MethodContext& context, const nlohmann::json& params,
+                      const Responder& respond) {
   const double rate_hz = params.value("rate_hz", 5.0);
   const bool events = params.value("events", true);
   respond(rpc::RpcReply::ok(context.subscribe(rate_hz, events)));
 }
 
-void status_unsubscribe(MethodContext& context, const nlohmann::json&, Responder respond) {
+void status_unsubscribe(MethodContext& context, const nlohmann::json&, const Responder& respond) {
   if (!context.unsubscribe()) {
     respond(rpc::RpcReply::fail(
         rpc::RpcError{rpc::kInvalidRequest, "this connection has no subscription",
@@ -55,17 +56,18 @@ void status_unsubscribe(MethodContext& context, const nlohmann::json&, Responder
   respond(rpc::RpcReply::ok({{"subscribed", false}}));
 }
 
-void program_list(MethodContext& context, const nlohmann::json&, Responder respond) {
+void program_list(MethodContext& context, const nlohmann::json&, const Responder& respond) {
   respond(rpc::RpcReply::ok({{"programs", context.port().program_list()}}));
 }
 
-void program_get(MethodContext& context, const nlohmann::json& params, Responder respond) {
+void program_get(MethodContext& context, const nlohmann::json& params, const Responder& respond) {
   nlohmann::json out;
   const auto error = context.port().program_get(params.at("name").get<std::string>(), out);
   answer(error, std::move(out), respond);
 }
 
-void program_validate(MethodContext& context, const nlohmann::json& params, Responder respond) {
+void program_validate(MethodContext& context, const nlohmann::json& params,
+                      const Responder& respond) {
   if (auto error = check_program_choice(params)) {
     respond(rpc::RpcReply::fail(std::move(*error)));
     return;
@@ -78,17 +80,17 @@ void program_validate(MethodContext& context, const nlohmann::json& params, Resp
   respond(rpc::RpcReply::ok({{"valid", true}, {"plan", plan ? plan->to_json() : nullptr}}));
 }
 
-void profile_list(MethodContext& context, const nlohmann::json&, Responder respond) {
+void profile_list(MethodContext& context, const nlohmann::json&, const Responder& respond) {
   respond(rpc::RpcReply::ok({{"profiles", context.port().profile_list()}}));
 }
 
-void profile_get(MethodContext& context, const nlohmann::json& params, Responder respond) {
+void profile_get(MethodContext& context, const nlohmann::json& params, const Responder& respond) {
   nlohmann::json out;
   const auto error = context.port().profile_get(params.at("name").get<std::string>(), out);
   answer(error, std::move(out), respond);
 }
 
-void limits_get(MethodContext& context, const nlohmann::json& params, Responder respond) {
+void limits_get(MethodContext& context, const nlohmann::json& params, const Responder& respond) {
   nlohmann::json out;
   const auto error = context.port().limits_get(params.value("profile", std::string()), out);
   answer(error, std::move(out), respond);

@@ -54,6 +54,7 @@ std::optional<rpc::RpcError> check_params(const std::vector<ParamSpec>& specs,
                                           const nlohmann::json& params) {
   if (!params.is_object()) return invalid("", "params must be an object");
   std::vector<std::string> known;
+  known.reserve(specs.size());
   for (const auto& spec : specs) known.emplace_back(spec.name);
   for (const auto& item : params.items()) {
     bool found = false;

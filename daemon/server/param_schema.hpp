@@ -15,10 +15,10 @@ enum class ParamType { string, integer, number, boolean, object };
 const char* to_string(ParamType type);
 
 struct ParamSpec {
-  const char* name;
-  ParamType type;
-  bool required;
-  const char* description;
+  const char* name = "";
+  ParamType type = ParamType::string;
+  bool required = false;
+  const char* description = "";
   // Inclusive numeric bounds, applied when min < max.
   double min = 0.0;
   double max = 0.0;

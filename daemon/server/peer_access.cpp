@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <system_error>
 
 #ifndef SO_PEERGROUPS
 #define SO_PEERGROUPS 59  // Linux >= 4.13; older glibc headers lack the name
@@ -56,7 +57,8 @@ Result<PeerCredentials> read_peer_credentials(int fd) {
   ucred cred{};
   socklen_t len = sizeof cred;
   if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-    return Result<PeerCredentials>(Errc::link, std::string("SO_PEERCRED: ") + std::strerror(errno));
+    return Result<PeerCredentials>(
+        Errc::link, std::string("SO_PEERCRED: ") + std::generic_category().message(errno));
   }
   peer.uid = cred.uid;
   peer.gid = cred.gid;
