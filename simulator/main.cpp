@@ -45,20 +45,30 @@ bool write_port_file(const std::string& path, int port) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"traction-sim: a simulated inversion table or traction bench speaking Modbus TCP/RTU"};
+  CLI::App app{
+      "traction-sim: a simulated inversion table or traction bench speaking Modbus TCP/RTU"};
   SimOptions options;
   std::string device = "inversion";
   std::string listen = "127.0.0.1:1502";
   std::string parity = "N";
   std::string port_file;
-  app.add_option("--device", device, "Device model")->check(CLI::IsMember({"inversion", "traction"}));
+  app.add_option("--device", device, "Device model")
+      ->check(CLI::IsMember({"inversion", "traction"}));
   app.add_option("--model", options.model_file, "Model file (default config/sim/<device>.json)");
-  app.add_option("--map", options.map_file, "Register map (default config/devices/sim-<device>.json)");
-  app.add_option("--listen", listen, "Modbus TCP HOST:PORT (port 0 = ephemeral)")->capture_default_str();
+  app.add_option("--map", options.map_file,
+                 "Register map (default config/devices/sim-<device>.json)");
+  app.add_option("--listen", listen, "Modbus TCP HOST:PORT (port 0 = ephemeral)")
+      ->capture_default_str();
   app.add_option("--rtu", options.rtu_device, "Also serve Modbus RTU on this serial device");
-  app.add_option("--baud", options.baud, "RTU baud rate")->capture_default_str()->check(CLI::Range(300, 4000000));
-  app.add_option("--parity", parity, "RTU parity")->capture_default_str()->check(CLI::IsMember({"N", "E", "O"}));
-  app.add_option("--unit", options.unit, "RTU unit id")->capture_default_str()->check(CLI::Range(1, 247));
+  app.add_option("--baud", options.baud, "RTU baud rate")
+      ->capture_default_str()
+      ->check(CLI::Range(300, 4000000));
+  app.add_option("--parity", parity, "RTU parity")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"N", "E", "O"}));
+  app.add_option("--unit", options.unit, "RTU unit id")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 247));
   app.add_option("--control", options.control_socket, "Control socket path (JSON lines)");
   app.add_option("--scenario", options.scenario_file, "Scenario file (timed fault events)");
   app.add_option("--trace", options.trace_file, "Ground-truth trace CSV (100 Hz)");

@@ -36,7 +36,8 @@ struct Simulator::Impl : RequestSink {
     for (;;) {
       fire_due_locked();
       double next = now_s;
-      if (auto event = scenario ? scenario->next_time() : std::nullopt) next = std::min(next, *event);
+      if (auto event = scenario ? scenario->next_time() : std::nullopt)
+        next = std::min(next, *event);
       if (trace) next = std::min(next, next_trace_s);
       if (next <= device.time_s() + 1e-9) {
         if (trace && next_trace_s <= device.time_s() + 1e-9) continue;
@@ -109,18 +110,23 @@ struct Simulator::Impl : RequestSink {
 
 Simulator::Simulator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-Simulator::~Simulator() { stop(); }
+Simulator::~Simulator() {
+  stop();
+}
 
 Result<std::unique_ptr<Simulator>> Simulator::create(const SimOptions& options) {
-  const std::string model_file = options.model_file.empty() ? default_model_file(options.kind) : options.model_file;
-  const std::string map_file = options.map_file.empty() ? default_map_file(options.kind) : options.map_file;
+  const std::string model_file =
+      options.model_file.empty() ? default_model_file(options.kind) : options.model_file;
+  const std::string map_file =
+      options.map_file.empty() ? default_map_file(options.kind) : options.map_file;
   Result<DeviceModel> model = load_device_model(model_file, options.kind);
   if (!model) return model.status();
   Result<DeviceFile> device_file = load_device_file(map_file);
   if (!device_file) return device_file.status();
   if (device_file->kind != options.kind) {
-    return Status(Errc::config, map_file + ": at /kind: the register map is for a " + to_string(device_file->kind) +
-                                    ", the simulator runs a " + to_string(options.kind));
+    return Status(Errc::config, map_file + ": at /kind: the register map is for a " +
+                                    to_string(device_file->kind) + ", the simulator runs a " +
+                                    to_string(options.kind));
   }
   auto impl = std::make_unique<Impl>(options, *model, device_file->registers);
   if (!options.scenario_file.empty()) {
@@ -139,14 +145,16 @@ Result<std::unique_ptr<Simulator>> Simulator::create(const SimOptions& options) 
 Status Simulator::start() {
   Impl& s = *impl_;
   if (s.running) return {};
-  ServerEndpoints endpoints{s.options.listen_host, s.options.listen_port, s.options.rtu_device, s.options.rtu_fd,
-                            s.options.baud,        s.options.parity,      s.options.unit};
+  ServerEndpoints endpoints{s.options.listen_host, s.options.listen_port, s.options.rtu_device,
+                            s.options.rtu_fd,      s.options.baud,        s.options.parity,
+                            s.options.unit};
   Result<std::unique_ptr<ModbusServer>> server = ModbusServer::open(endpoints, s);
   if (!server) return server.status();
   s.server = std::move(*server);
   if (!s.options.control_socket.empty()) {
-    auto control = ControlSocket::open(s.options.control_socket,
-                                       [this](const nlohmann::json& line) { return impl_->control(line); });
+    auto control =
+        ControlSocket::open(s.options.control_socket,
+                            [this](const nlohmann::json& line) { return impl_->control(line); });
     if (!control) return control.status();
     s.control_socket = std::move(*control);
   }
@@ -179,8 +187,12 @@ void Simulator::stop() {
   s.running = false;
 }
 
-int Simulator::tcp_port() const { return impl_->server ? impl_->server->tcp_port() : 0; }
+int Simulator::tcp_port() const {
+  return impl_->server ? impl_->server->tcp_port() : 0;
+}
 
-nlohmann::json Simulator::control(const nlohmann::json& command) { return impl_->control(command); }
+nlohmann::json Simulator::control(const nlohmann::json& command) {
+  return impl_->control(command);
+}
 
 }  // namespace traction::sim

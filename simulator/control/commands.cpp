@@ -32,7 +32,9 @@ const std::vector<CommandSpec>& command_table() {
       {"state", {}, [](CommandTarget&, const Args&) {}},
       {"press_stop", {}, [](CommandTarget& t, const Args&) { t.device.press_stop(); }},
       {"release_stop", {}, [](CommandTarget& t, const Args&) { t.device.release_stop(); }},
-      {"unplug_stop_switch", {}, [](CommandTarget& t, const Args&) { t.device.unplug_stop_switch(); }},
+      {"unplug_stop_switch",
+       {},
+       [](CommandTarget& t, const Args&) { t.device.unplug_stop_switch(); }},
       {"plug_stop_switch", {}, [](CommandTarget& t, const Args&) { t.device.plug_stop_switch(); }},
       {"drive_fault",
        {{"code", 1, 65535, true, 0}, {"seconds", 0, kHour, false, 0}},
@@ -41,7 +43,9 @@ const std::vector<CommandSpec>& command_table() {
        }},
       {"comm_loss",
        {{"seconds", 0, kHour, true, 0}},
-       [](CommandTarget& t, const Args& a) { t.comm.comm_loss(t.device.time_s(), a.at("seconds")); }},
+       [](CommandTarget& t, const Args& a) {
+         t.comm.comm_loss(t.device.time_s(), a.at("seconds"));
+       }},
       {"delay_replies",
        {{"ms", 0, 60000, true, 0}, {"seconds", 0, kHour, true, 0}},
        [](CommandTarget& t, const Args& a) {
@@ -50,11 +54,14 @@ const std::vector<CommandSpec>& command_table() {
       {"exceptions",
        {{"code", 1, 255, true, 0}, {"count", 1, 1e6, true, 0}},
        [](CommandTarget& t, const Args& a) {
-         t.comm.exceptions(static_cast<std::uint8_t>(a.at("code")), static_cast<int>(a.at("count")));
+         t.comm.exceptions(static_cast<std::uint8_t>(a.at("code")),
+                           static_cast<int>(a.at("count")));
        }},
       {"corrupt_crc",
        {{"count", 1, 1e6, true, 0}},
-       [](CommandTarget& t, const Args& a) { t.comm.corrupt_crc(static_cast<int>(a.at("count"))); }},
+       [](CommandTarget& t, const Args& a) {
+         t.comm.corrupt_crc(static_cast<int>(a.at("count")));
+       }},
       {"sensor_stuck",
        {{"seconds", 0, kHour, true, 0}},
        [](CommandTarget& t, const Args& a) { t.device.sensors().stick(a.at("seconds")); }},
@@ -63,7 +70,9 @@ const std::vector<CommandSpec>& command_table() {
        [](CommandTarget& t, const Args& a) { t.device.sensors().set_noise_sigma(a.at("sigma")); }},
       {"force_spike",
        {{"newtons", -1e4, 1e4, true, 0}, {"ms", 1, 60000, true, 0}},
-       [](CommandTarget& t, const Args& a) { t.device.sensors().spike(a.at("newtons"), a.at("ms") / 1000.0); }},
+       [](CommandTarget& t, const Args& a) {
+         t.device.sensors().spike(a.at("newtons"), a.at("ms") / 1000.0);
+       }},
       {"power_loss",
        {{"seconds", 0.001, kHour, true, 0}},
        [](CommandTarget& t, const Args& a) { t.device.power_loss(a.at("seconds")); }},
@@ -106,7 +115,8 @@ Command parse_command(ObjectReader& reader) {
 
 nlohmann::json execute_command(const Command& command, CommandTarget& target) {
   const CommandSpec* spec = find_command(command.name);
-  if (spec == nullptr) return {{"ok", false}, {"error", "unknown command \"" + command.name + "\""}};
+  if (spec == nullptr)
+    return {{"ok", false}, {"error", "unknown command \"" + command.name + "\""}};
   spec->run(target, command.args);
   if (command.name == "state") {
     nlohmann::json reply = state_json(target.device, target.comm, target.requests_served);
@@ -118,7 +128,8 @@ nlohmann::json execute_command(const Command& command, CommandTarget& target) {
 
 nlohmann::json run_command_json(const nlohmann::json& line, CommandTarget& target) {
   try {
-    if (!line.is_object()) return {{"ok", false}, {"error", "a command is a JSON object {\"command\": NAME, ...}"}};
+    if (!line.is_object())
+      return {{"ok", false}, {"error", "a command is a JSON object {\"command\": NAME, ...}"}};
     ObjectReader reader(line, "command");
     return execute_command(parse_command(reader), target);
   } catch (const ConfigError& e) {
@@ -128,7 +139,8 @@ nlohmann::json run_command_json(const nlohmann::json& line, CommandTarget& targe
   }
 }
 
-nlohmann::json state_json(const SimDevice& device, const CommFaults& comm, std::uint64_t requests_served) {
+nlohmann::json state_json(const SimDevice& device, const CommFaults& comm,
+                          std::uint64_t requests_served) {
   const Drive& drive = device.drive();
   const bool table = device.kind() == DeviceKind::inversion;
   nlohmann::json s = {

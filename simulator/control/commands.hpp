@@ -36,11 +36,13 @@ Command parse_command(ObjectReader& reader);
 // Runs a command: {"ok":true, ...} (state adds its fields).
 nlohmann::json execute_command(const Command& command, CommandTarget& target);
 
-// One control-socket line already parsed as JSON: parse + execute, errors as {"ok":false,"error":...}.
+// One control-socket line already parsed as JSON: parse + execute, errors as
+// {"ok":false,"error":...}.
 nlohmann::json run_command_json(const nlohmann::json& line, CommandTarget& target);
 
 // The `state` reply: ground truth and drive state.
-nlohmann::json state_json(const SimDevice& device, const CommFaults& comm, std::uint64_t requests_served);
+nlohmann::json state_json(const SimDevice& device, const CommFaults& comm,
+                          std::uint64_t requests_served);
 
 // Names of every command, for help and docs.
 std::vector<std::string> command_names();

@@ -12,12 +12,14 @@
 
 namespace traction::sim {
 
-Result<std::unique_ptr<ControlSocket>> ControlSocket::open(const std::string& path, Handler handler) {
+Result<std::unique_ptr<ControlSocket>> ControlSocket::open(const std::string& path,
+                                                           Handler handler) {
   std::unique_ptr<ControlSocket> control(new ControlSocket(path, std::move(handler)));
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (path.empty() || path.size() >= sizeof addr.sun_path) {
-    return Status(Errc::invalid_argument, "control socket path \"" + path + "\" is empty or too long");
+    return Status(Errc::invalid_argument,
+                  "control socket path \"" + path + "\" is empty or too long");
   }
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   if (pipe2(control->wake_, O_CLOEXEC | O_NONBLOCK) != 0) {
@@ -105,9 +107,11 @@ void ControlSocket::read_client(Client& client) {
 }
 
 void ControlSocket::reply(Client& client, const nlohmann::json& answer) {
-  const std::string text = answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  const std::string text =
+      answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   // Replies are small; a client that does not read them is dropped, never waited for.
-  if (send(client.fd, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT) != static_cast<ssize_t>(text.size())) {
+  if (send(client.fd, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT) !=
+      static_cast<ssize_t>(text.size())) {
     client.dead = true;
   }
 }

@@ -36,7 +36,8 @@ class ControlSocket {
     std::string buffer;
     bool dead = false;
   };
-  ControlSocket(std::string path, Handler handler) : path_(std::move(path)), handler_(std::move(handler)) {}
+  ControlSocket(std::string path, Handler handler)
+      : path_(std::move(path)), handler_(std::move(handler)) {}
   void run();
   void read_client(Client& client);
   void reply(Client& client, const nlohmann::json& answer);

@@ -12,12 +12,14 @@ Result<Scenario> Scenario::parse(const nlohmann::json& json, const std::string& 
     ObjectReader root(json, source);
     root.string_or("$comment", "");
     const nlohmann::json& events = root.raw("events");
-    if (!events.is_array()) root.fail("events", "must be an array of {\"at_s\": S, \"command\": NAME, ...}");
+    if (!events.is_array())
+      root.fail("events", "must be an array of {\"at_s\": S, \"command\": NAME, ...}");
     root.finish();
     Scenario scenario;
     for (std::size_t i = 0; i < events.size(); ++i) {
       const std::string path = "/events/" + std::to_string(i);
-      if (!events[i].is_object()) throw ConfigError(source + ": at " + path + ": an event must be an object");
+      if (!events[i].is_object())
+        throw ConfigError(source + ": at " + path + ": an event must be an object");
       ObjectReader event(events[i], source, path);
       event.string_or("$comment", "");
       ScenarioEvent e;
@@ -25,8 +27,9 @@ Result<Scenario> Scenario::parse(const nlohmann::json& json, const std::string& 
       e.command = parse_command(event);
       scenario.events_.push_back(std::move(e));
     }
-    std::stable_sort(scenario.events_.begin(), scenario.events_.end(),
-                     [](const ScenarioEvent& a, const ScenarioEvent& b) { return a.at_s < b.at_s; });
+    std::stable_sort(
+        scenario.events_.begin(), scenario.events_.end(),
+        [](const ScenarioEvent& a, const ScenarioEvent& b) { return a.at_s < b.at_s; });
     return scenario;
   });
 }

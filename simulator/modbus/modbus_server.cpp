@@ -26,9 +26,11 @@ Status errno_status(Errc code, const std::string& what) {
 }
 }  // namespace
 
-Result<std::unique_ptr<ModbusServer>> ModbusServer::open(const ServerEndpoints& endpoints, RequestSink& sink) {
+Result<std::unique_ptr<ModbusServer>> ModbusServer::open(const ServerEndpoints& endpoints,
+                                                         RequestSink& sink) {
   std::unique_ptr<ModbusServer> server(new ModbusServer(sink));
-  if (pipe2(server->wake_, O_CLOEXEC | O_NONBLOCK) != 0) return errno_status(Errc::internal, "pipe");
+  if (pipe2(server->wake_, O_CLOEXEC | O_NONBLOCK) != 0)
+    return errno_status(Errc::internal, "pipe");
   if (Status s = server->open_tcp(endpoints); !s) return s;
   if (!endpoints.rtu_device.empty() || endpoints.rtu_fd >= 0) {
     if (Status s = server->open_rtu(endpoints); !s) return s;
@@ -37,14 +39,16 @@ Result<std::unique_ptr<ModbusServer>> ModbusServer::open(const ServerEndpoints& 
 }
 
 Status ModbusServer::open_tcp(const ServerEndpoints& endpoints) {
-  const std::string host = endpoints.listen_host == "localhost" ? "127.0.0.1" : endpoints.listen_host;
+  const std::string host =
+      endpoints.listen_host == "localhost" ? "127.0.0.1" : endpoints.listen_host;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<std::uint16_t>(endpoints.listen_port));
   if (endpoints.listen_port < 0 || endpoints.listen_port > 65535 ||
       inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
     return {Errc::invalid_argument, "listen address \"" + endpoints.listen_host + ":" +
-                                        std::to_string(endpoints.listen_port) + "\" is not IPv4 HOST:PORT"};
+                                        std::to_string(endpoints.listen_port) +
+                                        "\" is not IPv4 HOST:PORT"};
   }
   listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0) return errno_status(Errc::link, "socket");
@@ -71,7 +75,8 @@ Status ModbusServer::open_rtu(const ServerEndpoints& endpoints) {
     return {Errc::invalid_argument, std::string("parity must be N, E or O, not '") + parity + "'"};
   }
   const bool by_path = !endpoints.rtu_device.empty();
-  rtu_ctx_ = modbus_new_rtu(by_path ? endpoints.rtu_device.c_str() : "/dev/null", endpoints.baud, parity, 8, 1);
+  rtu_ctx_ = modbus_new_rtu(by_path ? endpoints.rtu_device.c_str() : "/dev/null", endpoints.baud,
+                            parity, 8, 1);
   if (rtu_ctx_ == nullptr) return errno_status(Errc::invalid_argument, "modbus_new_rtu");
   if (modbus_set_slave(rtu_ctx_, endpoints.unit) != 0) {
     return {Errc::invalid_argument, "unit " + std::to_string(endpoints.unit) + " is not 1..247"};
@@ -80,7 +85,8 @@ Status ModbusServer::open_rtu(const ServerEndpoints& endpoints) {
   prepare_server_context(rtu_ctx_);
   int fd = endpoints.rtu_fd;
   if (by_path) {
-    if (modbus_connect(rtu_ctx_) != 0) return errno_status(Errc::link, "open " + endpoints.rtu_device);
+    if (modbus_connect(rtu_ctx_) != 0)
+      return errno_status(Errc::link, "open " + endpoints.rtu_device);
     fd = modbus_get_socket(rtu_ctx_);
     rtu_owns_fd_ = true;
   } else {
@@ -159,8 +165,9 @@ void ModbusServer::run() {
 void ModbusServer::accept_client() {
   const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
   if (fd < 0) return;
-  const auto tcp_clients = std::count_if(connections_.begin(), connections_.end(),
-                                         [](const Connection& c) { return c.transport == Transport::tcp; });
+  const auto tcp_clients =
+      std::count_if(connections_.begin(), connections_.end(),
+                    [](const Connection& c) { return c.transport == Transport::tcp; });
   if (static_cast<std::size_t>(tcp_clients) >= kMaxTcpClients) {
     close(fd);
     return;
@@ -194,11 +201,13 @@ void ModbusServer::receive(Connection& connection) {
 void ModbusServer::send_due(Connection& connection, SteadyClock::time_point now) {
   while (!connection.dead && !connection.pending.empty() && connection.pending.front().due <= now) {
     const std::vector<std::uint8_t>& bytes = connection.pending.front().bytes;
-    const ssize_t n = connection.transport == Transport::tcp
-                          ? send(connection.fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT)
-                          : write(connection.fd, bytes.data(), bytes.size());
+    const ssize_t n =
+        connection.transport == Transport::tcp
+            ? send(connection.fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT)
+            : write(connection.fd, bytes.data(), bytes.size());
     // A client that does not read its replies is dropped rather than queued without bound.
-    if (n != static_cast<ssize_t>(bytes.size()) && connection.transport == Transport::tcp) connection.dead = true;
+    if (n != static_cast<ssize_t>(bytes.size()) && connection.transport == Transport::tcp)
+      connection.dead = true;
     connection.pending.pop_front();
   }
 }

@@ -25,7 +25,7 @@ namespace traction::sim {
 
 struct ServerEndpoints {
   std::string listen_host = "127.0.0.1";
-  int listen_port = 0;  // 0 = ephemeral
+  int listen_port = 0;     // 0 = ephemeral
   std::string rtu_device;  // serial device path, or "" for none
   int rtu_fd = -1;         // an already-open fd (tests: openpty); used when rtu_device is ""
   int baud = 19200;
@@ -38,15 +38,16 @@ class RequestSink {
  public:
   virtual ~RequestSink() = default;
   // Returns what to send back, or std::nullopt for silence. Must not block for long.
-  virtual std::optional<Reply> on_request(modbus_t* ctx, Transport transport, const std::uint8_t* request,
-                                          int length) = 0;
+  virtual std::optional<Reply> on_request(modbus_t* ctx, Transport transport,
+                                          const std::uint8_t* request, int length) = 0;
 };
 
 class ModbusServer {
  public:
   // Binds the TCP listener and opens the RTU line. Errc::link when either cannot be opened,
   // Errc::invalid_argument for a bad host or parity.
-  static Result<std::unique_ptr<ModbusServer>> open(const ServerEndpoints& endpoints, RequestSink& sink);
+  static Result<std::unique_ptr<ModbusServer>> open(const ServerEndpoints& endpoints,
+                                                    RequestSink& sink);
   ~ModbusServer();
   ModbusServer(const ModbusServer&) = delete;
   ModbusServer& operator=(const ModbusServer&) = delete;

@@ -10,7 +10,9 @@ namespace traction::sim {
 
 namespace {
 
-int index_of(Table t) { return static_cast<int>(t); }
+int index_of(Table t) {
+  return static_cast<int>(t);
+}
 
 // What the master reads for a signal (input registers and read-back of holding registers).
 double signal_value(const std::string& name, const SimDevice& d, std::uint16_t heartbeat) {
@@ -39,11 +41,16 @@ double signal_value(const std::string& name, const SimDevice& d, std::uint16_t h
 
 std::pair<double, double> raw_range(ValueType type) {
   switch (type) {
-    case ValueType::i16: return {-32768.0, 32767.0};
-    case ValueType::u32: return {0.0, 4294967295.0};
-    case ValueType::i32: return {-2147483648.0, 2147483647.0};
-    case ValueType::f32: return {-3.0e38, 3.0e38};
-    default: return {0.0, 65535.0};
+    case ValueType::i16:
+      return {-32768.0, 32767.0};
+    case ValueType::u32:
+      return {0.0, 4294967295.0};
+    case ValueType::i32:
+      return {-2147483648.0, 2147483647.0};
+    case ValueType::f32:
+      return {-3.0e38, 3.0e38};
+    default:
+      return {0.0, 65535.0};
   }
 }
 
@@ -68,20 +75,26 @@ RegisterBank::RegisterBank(const RegisterMap& map) : map_(map) {
     count_[t] = hi[t] > 0 ? hi[t] - lo[t] : 0;
   }
   mapping_ = modbus_mapping_new_start_address(
-      static_cast<unsigned>(start_[0]), static_cast<unsigned>(count_[0]), static_cast<unsigned>(start_[1]),
-      static_cast<unsigned>(count_[1]), static_cast<unsigned>(start_[2]), static_cast<unsigned>(count_[2]),
+      static_cast<unsigned>(start_[0]), static_cast<unsigned>(count_[0]),
+      static_cast<unsigned>(start_[1]), static_cast<unsigned>(count_[1]),
+      static_cast<unsigned>(start_[2]), static_cast<unsigned>(count_[2]),
       static_cast<unsigned>(start_[3]), static_cast<unsigned>(count_[3]));
   if (mapping_ == nullptr) throw std::bad_alloc();
 }
 
-RegisterBank::~RegisterBank() { modbus_mapping_free(mapping_); }
+RegisterBank::~RegisterBank() {
+  modbus_mapping_free(mapping_);
+}
 
 std::uint16_t* RegisterBank::words(Table table, int address) {
   const int offset = address - start_[index_of(table)];
   switch (table) {
-    case Table::holding: return &mapping_->tab_registers[offset];
-    case Table::input: return &mapping_->tab_input_registers[offset];
-    default: return nullptr;  // bit tables go through scratch_
+    case Table::holding:
+      return &mapping_->tab_registers[offset];
+    case Table::input:
+      return &mapping_->tab_input_registers[offset];
+    default:
+      return nullptr;  // bit tables go through scratch_
   }
 }
 
@@ -106,7 +119,8 @@ void RegisterBank::store(const SignalSpec& spec, double value) {
 double RegisterBank::load(const SignalSpec& spec) {
   if (spec.table == Table::coil || spec.table == Table::discrete_input) {
     const int offset = spec.address - start_[index_of(spec.table)];
-    const std::uint8_t* bits = spec.table == Table::coil ? mapping_->tab_bits : mapping_->tab_input_bits;
+    const std::uint8_t* bits =
+        spec.table == Table::coil ? mapping_->tab_bits : mapping_->tab_input_bits;
     return bits[offset] != 0 ? 1.0 : 0.0;
   }
   return decode_value(spec, words(spec.table, spec.address));
@@ -116,7 +130,8 @@ void RegisterBank::refresh(const SimDevice& device) {
   // Flags share words: clear every register first, then OR each signal in.
   std::fill_n(mapping_->tab_registers, count_[index_of(Table::holding)], 0);
   std::fill_n(mapping_->tab_input_registers, count_[index_of(Table::input)], 0);
-  for (const auto& [name, spec] : map_.signals()) store(spec, signal_value(name, device, heartbeat_));
+  for (const auto& [name, spec] : map_.signals())
+    store(spec, signal_value(name, device, heartbeat_));
 }
 
 void RegisterBank::apply_write(Table table, int address, int count, SimDevice& device) {

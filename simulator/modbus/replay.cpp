@@ -22,8 +22,10 @@ struct Loaded {
 const Loaded& loaded(DeviceKind kind) {
   static const Loaded table = [] {
     Loaded l;
-    auto model = load_device_model(default_model_file(DeviceKind::inversion), DeviceKind::inversion);
-    auto file = load_device_file(std::string(TRACTION_SOURCE_DIR) + "/config/devices/sim-inversion.json");
+    auto model =
+        load_device_model(default_model_file(DeviceKind::inversion), DeviceKind::inversion);
+    auto file =
+        load_device_file(std::string(TRACTION_SOURCE_DIR) + "/config/devices/sim-inversion.json");
     l.ok = model.ok() && file.ok();
     if (l.ok) l = {*model, file->registers, true};
     return l;
@@ -31,7 +33,8 @@ const Loaded& loaded(DeviceKind kind) {
   static const Loaded bench = [] {
     Loaded l;
     auto model = load_device_model(default_model_file(DeviceKind::traction), DeviceKind::traction);
-    auto file = load_device_file(std::string(TRACTION_SOURCE_DIR) + "/config/devices/sim-traction.json");
+    auto file =
+        load_device_file(std::string(TRACTION_SOURCE_DIR) + "/config/devices/sim-traction.json");
     l.ok = model.ok() && file.ok();
     if (l.ok) l = {*model, file->registers, true};
     return l;
@@ -69,7 +72,8 @@ int replay_request_bytes(const std::uint8_t* data, std::size_t size) {
   }
   shutdown(wire[1], SHUT_WR);
 
-  modbus_t* ctx = rtu ? modbus_new_rtu("/dev/null", 19200, 'N', 8, 1) : modbus_new_tcp("127.0.0.1", 1502);
+  modbus_t* ctx =
+      rtu ? modbus_new_rtu("/dev/null", 19200, 'N', 8, 1) : modbus_new_tcp("127.0.0.1", 1502);
   int answered = 0;
   if (ctx != nullptr) {
     modbus_set_slave(ctx, 1);

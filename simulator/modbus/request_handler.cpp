@@ -11,11 +11,15 @@ namespace traction::sim {
 
 namespace {
 
-int word_at(const std::uint8_t* p) { return (p[0] << 8) | p[1]; }
+int word_at(const std::uint8_t* p) {
+  return (p[0] << 8) | p[1];
+}
 
 }  // namespace
 
-void prepare_server_context(modbus_t* ctx) { modbus_set_response_timeout(ctx, 0, 1); }
+void prepare_server_context(modbus_t* ctx) {
+  modbus_set_response_timeout(ctx, 0, 1);
+}
 
 RequestHandler::RequestHandler(RegisterBank& bank, SimDevice& device, CommFaults& faults)
     : bank_(bank), device_(device), faults_(faults) {
@@ -46,8 +50,8 @@ std::vector<std::uint8_t> RequestHandler::capture(modbus_t* ctx, Send&& send) {
   return bytes;
 }
 
-std::optional<Reply> RequestHandler::handle(modbus_t* ctx, Transport transport, const std::uint8_t* request,
-                                            int length) {
+std::optional<Reply> RequestHandler::handle(modbus_t* ctx, Transport transport,
+                                            const std::uint8_t* request, int length) {
   const double now_s = device_.time_s();
   if (!device_.powered() || faults_.silent(now_s)) return std::nullopt;
   const int header = modbus_get_header_length(ctx);
@@ -89,7 +93,8 @@ void RequestHandler::apply_writes(const std::uint8_t* pdu, int pdu_length) {
       bank_.apply_write(Table::holding, address, word_at(pdu + 3), device_);
       break;
     case MODBUS_FC_WRITE_AND_READ_REGISTERS:
-      if (pdu_length >= 9) bank_.apply_write(Table::holding, word_at(pdu + 5), word_at(pdu + 7), device_);
+      if (pdu_length >= 9)
+        bank_.apply_write(Table::holding, word_at(pdu + 5), word_at(pdu + 7), device_);
       break;
     case MODBUS_FC_WRITE_SINGLE_COIL:
       bank_.apply_write(Table::coil, address, 1, device_);
@@ -97,7 +102,8 @@ void RequestHandler::apply_writes(const std::uint8_t* pdu, int pdu_length) {
     case MODBUS_FC_WRITE_MULTIPLE_COILS:
       bank_.apply_write(Table::coil, address, word_at(pdu + 3), device_);
       break;
-    default: break;
+    default:
+      break;
   }
 }
 

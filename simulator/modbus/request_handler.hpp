@@ -40,7 +40,8 @@ class RequestHandler {
 
   // Handles one request as framed by modbus_receive() on `ctx`. Returns the reply to send, or
   // std::nullopt when the device stays silent (comm_loss, power loss, broadcast).
-  std::optional<Reply> handle(modbus_t* ctx, Transport transport, const std::uint8_t* request, int length);
+  std::optional<Reply> handle(modbus_t* ctx, Transport transport, const std::uint8_t* request,
+                              int length);
 
   // Requests answered (normally or with an exception) since start.
   std::uint64_t requests_served() const { return requests_; }

@@ -43,8 +43,8 @@ void Drive::power_on(double measured_axis) {
 }
 
 void Drive::write_control_word(std::uint16_t control_word) {
-  const bool reset_edge = (control_word & cia402::kFaultResetBit) != 0 &&
-                          (control_word_ & cia402::kFaultResetBit) == 0;
+  const bool reset_edge =
+      (control_word & cia402::kFaultResetBit) != 0 && (control_word_ & cia402::kFaultResetBit) == 0;
   control_word_ = control_word;
   if (!powered_) return;
   if (state_ == State::fault) {
@@ -72,8 +72,10 @@ void Drive::apply_command(std::uint16_t cw) {
     // Held while the patient holds the stop, and until the safe reaction has finished; then only
     // the normal walk (shutdown or disable voltage) leads out: enable operation does not resume.
     if (stop_demanded() || !reaction_done_) return;
-    if (!voltage) state_ = State::switch_on_disabled;
-    else if (shutdown) state_ = State::ready_to_switch_on;
+    if (!voltage)
+      state_ = State::switch_on_disabled;
+    else if (shutdown)
+      state_ = State::ready_to_switch_on;
     return;
   }
   if (!voltage) {
@@ -81,8 +83,10 @@ void Drive::apply_command(std::uint16_t cw) {
     return;
   }
   if (quick_stop) {
-    if (state_ == State::operation_enabled) enter_safe_reaction(State::quick_stop_active);
-    else if (state_ != State::switch_on_disabled) state_ = State::switch_on_disabled;
+    if (state_ == State::operation_enabled)
+      enter_safe_reaction(State::quick_stop_active);
+    else if (state_ != State::switch_on_disabled)
+      state_ = State::switch_on_disabled;
     return;
   }
   switch (state_) {
@@ -95,14 +99,19 @@ void Drive::apply_command(std::uint16_t cw) {
       if (enable && !stop_demanded()) state_ = State::operation_enabled;
       break;
     case State::switched_on:
-      if (shutdown) state_ = State::ready_to_switch_on;
-      else if (enable && !stop_demanded()) state_ = State::operation_enabled;
+      if (shutdown)
+        state_ = State::ready_to_switch_on;
+      else if (enable && !stop_demanded())
+        state_ = State::operation_enabled;
       break;
     case State::operation_enabled:
-      if (shutdown) state_ = State::ready_to_switch_on;
-      else if (!enable) state_ = State::switched_on;  // disable operation
+      if (shutdown)
+        state_ = State::ready_to_switch_on;
+      else if (!enable)
+        state_ = State::switched_on;  // disable operation
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -149,7 +158,8 @@ void Drive::enter_safe_reaction(State state) {
 }
 
 double Drive::effective_velocity_limit() const {
-  return velocity_limit_ > 0.0 ? std::min(velocity_limit_, limits_.max_velocity) : limits_.max_velocity;
+  return velocity_limit_ > 0.0 ? std::min(velocity_limit_, limits_.max_velocity)
+                               : limits_.max_velocity;
 }
 
 void Drive::check_watchdog(double dt_s) {
@@ -169,7 +179,8 @@ PlantCommand Drive::step(double dt_s, double measured_axis) {
   }
   fault_cause_s_ = std::max(0.0, fault_cause_s_ - dt_s);
   check_watchdog(dt_s);
-  if (stop_demanded() && state_ == State::operation_enabled) enter_safe_reaction(State::quick_stop_active);
+  if (stop_demanded() && state_ == State::operation_enabled)
+    enter_safe_reaction(State::quick_stop_active);
 
   switch (state_) {
     case State::operation_enabled:
@@ -185,7 +196,8 @@ PlantCommand Drive::step(double dt_s, double measured_axis) {
       }
       return {PlantCommand::Mode::track, follower_.position(), follower_.velocity()};
     default:
-      // Not enabled: a moving reference first comes to rest (a stop, never a step), then the brake holds.
+      // Not enabled: a moving reference first comes to rest (a stop, never a step), then the brake
+      // holds.
       if (!follower_.at_rest()) {
         follower_.step_stop(limits_.max_accel, dt_s);
         return {PlantCommand::Mode::track, follower_.position(), follower_.velocity()};
@@ -200,7 +212,8 @@ std::uint16_t Drive::status_word() const {
   if (!powered_) return sw;
   sw |= kStatusRemote;
   if (stop_demanded()) sw |= kStatusWarning;
-  if (state_ == State::operation_enabled && follower_.at_rest() && follower_.position() == target_) {
+  if (state_ == State::operation_enabled && follower_.at_rest() &&
+      follower_.position() == target_) {
     sw |= kStatusTargetReached;
   }
   return sw;

@@ -14,17 +14,17 @@
 namespace traction::sim {
 
 // Fault codes the drive raises by itself (CiA 402 / DS 301 error code style).
-inline constexpr std::uint16_t kFaultCommLoss = 0x8130;          // watchdog: no valid request in time
+inline constexpr std::uint16_t kFaultCommLoss = 0x8130;  // watchdog: no valid request in time
 inline constexpr std::uint16_t kWarnStopSwitchUnplugged = 0x5441;  // reported while unplugged
 
 // Hardware limits of the axis, in axis units (deg or N).
 struct DriveLimits {
-  double min_axis = 0.0;      // end stops: targets are clamped here
+  double min_axis = 0.0;  // end stops: targets are clamped here
   double max_axis = 0.0;
   double safe_axis = 0.0;     // where the safe reaction goes (table home, bench floor force)
   double max_velocity = 0.0;  // never exceeded by the reference
   double max_accel = 0.0;
-  double safe_rate = 0.0;     // rate of the safe reaction
+  double safe_rate = 0.0;  // rate of the safe reaction
 };
 
 class Drive {

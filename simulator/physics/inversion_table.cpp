@@ -19,7 +19,9 @@ double effective_traction_n(const InversionModel& model, double angle_deg) {
 InversionTable::InversionTable(const InversionModel& model, double angle_deg)
     : model_(model), angle_deg_(std::clamp(angle_deg, model.min_angle_deg, model.max_angle_deg)) {}
 
-double InversionTable::force_n() const { return effective_traction_n(model_, angle_deg_); }
+double InversionTable::force_n() const {
+  return effective_traction_n(model_, angle_deg_);
+}
 
 void InversionTable::step(const PlantCommand& command, double dt_s) {
   switch (command.mode) {
@@ -47,7 +49,8 @@ void InversionTable::move_to(double angle_deg, double dt_s) {
   double velocity = std::clamp((angle_deg - angle_deg_) / dt_s, -model_.max_velocity_deg_s,
                                model_.max_velocity_deg_s);
   velocity = std::clamp(velocity, velocity_deg_s_ - max_change, velocity_deg_s_ + max_change);
-  const double next = std::clamp(angle_deg_ + velocity * dt_s, model_.min_angle_deg, model_.max_angle_deg);
+  const double next =
+      std::clamp(angle_deg_ + velocity * dt_s, model_.min_angle_deg, model_.max_angle_deg);
   velocity = (next - angle_deg_) / dt_s;
   accel_deg_s2_ = (velocity - velocity_deg_s_) / dt_s;
   velocity_deg_s_ = velocity;

@@ -29,7 +29,8 @@ struct InversionModel {
 struct TractionModel {
   double min_force_n = 0.0;  // end stops of the force axis
   double max_force_n = 1000.0;
-  double floor_force_n = 15.0;  // the safe reaction releases to this force, never below it by pulling
+  double floor_force_n =
+      15.0;  // the safe reaction releases to this force, never below it by pulling
   double max_force_rate_n_s = 150.0;
   double max_force_accel_n_s2 = 400.0;
   double release_rate_n_s = 60.0;

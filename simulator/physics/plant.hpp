@@ -25,7 +25,8 @@ class Plant {
   // The plant obeys its own motor limits whatever the command asks.
   virtual void step(const PlantCommand& command, double dt_s) = 0;
 
-  // Ground truth of the controlled axis: angle (deg) for a table, force on the person (N) for a bench.
+  // Ground truth of the controlled axis: angle (deg) for a table, force on the person (N) for a
+  // bench.
   virtual double axis() const = 0;
   // Rate of the axis (deg/s or N/s) and its rate of change (deg/s^2 or N/s^2), ground truth.
   virtual double axis_velocity() const = 0;

@@ -19,7 +19,8 @@ void RampFollower::step_toward(double target, double max_velocity, double max_ac
   // The fastest speed v that still stops in time *after* this step: v^2 <= 2 a (d - v dt). Using
   // the distance left after the step (not before) is what keeps a discrete ramp from overshooting.
   const double a_dt = max_accel * dt_s;
-  const double braking_speed = std::max(0.0, -a_dt + std::sqrt(a_dt * a_dt + 2.0 * max_accel * distance));
+  const double braking_speed =
+      std::max(0.0, -a_dt + std::sqrt(a_dt * a_dt + 2.0 * max_accel * distance));
   // ... and no faster than what lands exactly on the target this step.
   const double wanted_speed = std::min({max_velocity, braking_speed, distance / dt_s});
   const double wanted_velocity = std::copysign(wanted_speed, error);

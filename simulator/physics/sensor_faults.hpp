@@ -19,7 +19,8 @@ struct Reading {
 class SensorFaults {
  public:
   // `axis_is_force`: the axis is the load cell (bench), so a force spike shows on it too.
-  SensorFaults(std::uint64_t seed, bool axis_is_force) : rng_(seed), axis_is_force_(axis_is_force) {}
+  SensorFaults(std::uint64_t seed, bool axis_is_force)
+      : rng_(seed), axis_is_force_(axis_is_force) {}
 
   void stick(double seconds) { stuck_s_ = seconds; }
   void set_noise_sigma(double sigma) { noise_sigma_ = sigma; }

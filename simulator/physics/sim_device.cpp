@@ -25,12 +25,12 @@ DriveLimits drive_limits(const DeviceModel& model) {
   DriveLimits l;
   if (model.kind == DeviceKind::inversion) {
     const InversionModel& m = model.inversion;
-    l = {m.min_angle_deg, m.max_angle_deg, m.home_angle_deg, m.max_velocity_deg_s, m.max_accel_deg_s2,
-         m.safe_rate_deg_s};
+    l = {m.min_angle_deg,      m.max_angle_deg,    m.home_angle_deg,
+         m.max_velocity_deg_s, m.max_accel_deg_s2, m.safe_rate_deg_s};
   } else {
     const TractionModel& m = model.traction;
-    l = {m.min_force_n, m.max_force_n, m.floor_force_n, m.max_force_rate_n_s, m.max_force_accel_n_s2,
-         m.release_rate_n_s};
+    l = {m.min_force_n,        m.max_force_n,          m.floor_force_n,
+         m.max_force_rate_n_s, m.max_force_accel_n_s2, m.release_rate_n_s};
   }
   return l;
 }
@@ -64,7 +64,8 @@ void SimDevice::step(double dt_s) {
   peaks_.axis = std::max(peaks_.axis, plant_->axis());
   peaks_.velocity = std::max(peaks_.velocity, std::abs(plant_->axis_velocity()));
   peaks_.accel = std::max(peaks_.accel, std::abs(plant_->axis_accel()));
-  reported_ = sensors_.apply({plant_->measured_axis(), plant_->axis_velocity(), plant_->force_n()}, dt_s);
+  reported_ =
+      sensors_.apply({plant_->measured_axis(), plant_->axis_velocity(), plant_->force_n()}, dt_s);
 }
 
 void SimDevice::reset_peaks() {
@@ -75,12 +76,14 @@ void SimDevice::reset_peaks() {
 // table's angle, or the bench's rope at full travel (a slack rope is the bench's normal rest).
 bool SimDevice::end_stop_low() const {
   if (drive_.target_clamped_low()) return true;
-  return kind() == DeviceKind::inversion && plant_->axis() <= drive_.limits().min_axis + kEndStopBand;
+  return kind() == DeviceKind::inversion &&
+         plant_->axis() <= drive_.limits().min_axis + kEndStopBand;
 }
 
 bool SimDevice::end_stop_high() const {
   if (drive_.target_clamped_high()) return true;
-  if (kind() == DeviceKind::inversion) return plant_->axis() >= drive_.limits().max_axis - kEndStopBand;
+  if (kind() == DeviceKind::inversion)
+    return plant_->axis() >= drive_.limits().max_axis - kEndStopBand;
   return plant_->rope_position_mm() >= model_.traction.rope_travel_mm - kEndStopBand;
 }
 

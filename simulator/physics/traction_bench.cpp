@@ -18,7 +18,8 @@ double person_force_n(const TractionModel& model, double rope_mm, double rope_sp
   const double stretch_mm = rope_mm - model.slack_mm;
   if (stretch_mm <= 0.0) return 0.0;
   // A damper pushes back while stretching, but the rope cannot push: force never goes negative.
-  return std::max(0.0, model.stiffness_n_per_mm * stretch_mm + model.damping_n_s_per_mm * rope_speed_mm_s);
+  return std::max(
+      0.0, model.stiffness_n_per_mm * stretch_mm + model.damping_n_s_per_mm * rope_speed_mm_s);
 }
 
 TractionBench::TractionBench(const TractionModel& model, std::uint64_t seed)
@@ -28,7 +29,8 @@ TractionBench::TractionBench(const TractionModel& model, std::uint64_t seed)
 
 double TractionBench::rope_speed_for(const PlantCommand& command) const {
   switch (command.mode) {
-    case PlantCommand::Mode::hold: return 0.0;
+    case PlantCommand::Mode::hold:
+      return 0.0;
     case PlantCommand::Mode::unpowered: {
       // Back-driven by the person: tension decays with the configured time constant, no snap.
       const double stretch_mm = std::max(0.0, rope_mm_ - model_.slack_mm);
@@ -36,7 +38,8 @@ double TractionBench::rope_speed_for(const PlantCommand& command) const {
     }
     case PlantCommand::Mode::track: {
       const double feed_forward = command.reference_rate / model_.stiffness_n_per_mm;
-      double speed = feed_forward + model_.force_loop_gain_mm_s_per_n * (command.reference - measured_n_);
+      double speed =
+          feed_forward + model_.force_loop_gain_mm_s_per_n * (command.reference - measured_n_);
       if (measured_n_ < kSlackThreshold_n && command.reference > kSlackThreshold_n) {
         speed = std::max(speed, model_.take_up_speed_mm_s);
       }
@@ -48,7 +51,8 @@ double TractionBench::rope_speed_for(const PlantCommand& command) const {
 
 void TractionBench::step(const PlantCommand& command, double dt_s) {
   const double max_change = model_.max_rope_accel_mm_s2 * dt_s;
-  double speed = std::clamp(rope_speed_for(command), -model_.max_rope_speed_mm_s, model_.max_rope_speed_mm_s);
+  double speed =
+      std::clamp(rope_speed_for(command), -model_.max_rope_speed_mm_s, model_.max_rope_speed_mm_s);
   speed = std::clamp(speed, rope_speed_mm_s_ - max_change, rope_speed_mm_s_ + max_change);
   const double next = std::clamp(rope_mm_ + speed * dt_s, 0.0, model_.rope_travel_mm);
   rope_speed_mm_s_ = (next - rope_mm_) / dt_s;
@@ -60,7 +64,8 @@ void TractionBench::step(const PlantCommand& command, double dt_s) {
   force_accel_n_s2_ += alpha * ((rate - force_rate_n_s_) / dt_s - force_accel_n_s2_);
   force_rate_n_s_ = rate;
   force_n_ = force;
-  measured_n_ = force_n_ + model_.load_cell_offset_n + model_.load_cell_noise_sigma_n * noise_(rng_);
+  measured_n_ =
+      force_n_ + model_.load_cell_offset_n + model_.load_cell_noise_sigma_n * noise_(rng_);
 }
 
 }  // namespace traction::sim

@@ -31,7 +31,8 @@ TEST(BenchPerson, damper_adds_force_while_stretching) {
                    10.0 * m.stiffness_n_per_mm + 5.0 * m.damping_n_s_per_mm);
 }
 
-TEST(BenchForceLoop, when_target_steps_expect_force_to_follow_with_lag_and_settle_without_overshoot) {
+TEST(BenchForceLoop,
+     when_target_steps_expect_force_to_follow_with_lag_and_settle_without_overshoot) {
   const DeviceModel model = default_model(DeviceKind::traction);
   SimDevice device(model, 7);
   enable(device);
@@ -53,7 +54,8 @@ TEST(BenchForceLoop, when_pulling_expect_rope_speed_and_force_within_hardware_li
   double last_rope = device.rope_position_mm();
   double peak_rope_speed = 0.0;
   run_for(device, 20.0, true, [&] {
-    peak_rope_speed = std::max(peak_rope_speed, std::abs(device.rope_position_mm() - last_rope) / 0.001);
+    peak_rope_speed =
+        std::max(peak_rope_speed, std::abs(device.rope_position_mm() - last_rope) / 0.001);
     last_rope = device.rope_position_mm();
   });
   EXPECT_LE(peak_rope_speed, model.traction.max_rope_speed_mm_s + 1e-6);
@@ -98,7 +100,8 @@ TEST(BenchPowerLoss, when_unpowered_expect_tension_to_decay_smoothly) {
   const double start = device.force_n();
   device.power_loss(30.0);
   double peak_drop_rate = 0.0;
-  run_for(device, 10.0, true, [&] { peak_drop_rate = std::max(peak_drop_rate, -device.axis_velocity()); });
+  run_for(device, 10.0, true,
+          [&] { peak_drop_rate = std::max(peak_drop_rate, -device.axis_velocity()); });
   EXPECT_LT(device.force_n(), 0.05 * start);
   // Exponential decay: the fastest drop is at the start, force / time constant (plus the damper).
   EXPECT_LE(peak_drop_rate, 1.2 * start / model.traction.unpowered_decay_time_constant_s);

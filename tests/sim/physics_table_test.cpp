@@ -53,7 +53,8 @@ TEST(TablePhysics, when_target_is_beyond_the_end_stop_expect_clamp_flag_and_hard
   EXPECT_LE(device.peaks().axis, model.inversion.max_angle_deg + kTol);
 }
 
-TEST(TablePhysics, when_master_sets_a_velocity_limit_expect_it_respected_and_capped_at_hardware_max) {
+TEST(TablePhysics,
+     when_master_sets_a_velocity_limit_expect_it_respected_and_capped_at_hardware_max) {
   const DeviceModel model = default_model(DeviceKind::inversion);
   SimDevice slow(model, 1);
   enable(slow);
@@ -106,7 +107,8 @@ TEST(TableWatchdog, when_no_request_within_timeout_expect_trip_on_time_then_head
   double peak_reaction_speed = 0.0;
   run_for(device, 10.0, /*feed=*/false, [&] {
     if (tripped_at < 0 && device.drive().watchdog_tripped()) tripped_at = device.time_s();
-    if (tripped_at >= 0) peak_reaction_speed = std::max(peak_reaction_speed, std::abs(device.axis_velocity()));
+    if (tripped_at >= 0)
+      peak_reaction_speed = std::max(peak_reaction_speed, std::abs(device.axis_velocity()));
   });
   EXPECT_NEAR(tripped_at - armed_at, 0.200, 0.0021);
   EXPECT_EQ(device.drive().fault_code(), kFaultCommLoss);
@@ -125,12 +127,14 @@ TEST(TableWatchdog, when_reaction_runs_expect_home_reached_in_angle_over_safe_ra
   double done_after = -1.0;
   const double start = device.time_s();
   run_for(device, 10.0, true, [&] {
-    if (done_after < 0 && device.drive().state() == State::fault) done_after = device.time_s() - start;
+    if (done_after < 0 && device.drive().state() == State::fault)
+      done_after = device.time_s() - start;
   });
   // 20 deg at 5 deg/s plus the acceleration ramps at each end.
   const double ideal = 20.0 / model.inversion.safe_rate_deg_s;
   EXPECT_GE(done_after, ideal);
-  EXPECT_LE(done_after, ideal + model.inversion.safe_rate_deg_s / model.inversion.max_accel_deg_s2 + 0.01);
+  EXPECT_LE(done_after,
+            ideal + model.inversion.safe_rate_deg_s / model.inversion.max_accel_deg_s2 + 0.01);
 }
 
 TEST(TableFault, when_fault_cause_persists_expect_reset_refused_until_it_is_gone) {
@@ -226,7 +230,8 @@ TEST(TablePowerLoss, when_unpowered_inverted_expect_slow_gravity_return_to_horiz
   EXPECT_LE(device.peaks().velocity, model.inversion.gravity_max_rate_deg_s + kTol);
 }
 
-TEST(TablePowerLoss, when_power_returns_expect_switch_on_disabled_watchdog_disarmed_target_at_actual) {
+TEST(TablePowerLoss,
+     when_power_returns_expect_switch_on_disabled_watchdog_disarmed_target_at_actual) {
   SimDevice device(default_model(DeviceKind::inversion), 1);
   device.drive().write_watchdog_timeout_ms(300);
   enable(device);
@@ -255,11 +260,13 @@ TEST(SimModel, when_a_key_is_misspelt_expect_config_error_with_path_and_hint) {
   Result<DeviceModel> model = parse_device_model(json, "m.json", DeviceKind::inversion);
   ASSERT_FALSE(model.ok());
   EXPECT_EQ(model.status().code(), Errc::config);
-  EXPECT_NE(model.status().message().find("max_velocity_deg_s"), std::string::npos) << model.status().message();
+  EXPECT_NE(model.status().message().find("max_velocity_deg_s"), std::string::npos)
+      << model.status().message();
 }
 
 TEST(SimModel, when_kind_does_not_match_expect_config_error) {
-  Result<DeviceModel> model = load_device_model(default_model_file(DeviceKind::traction), DeviceKind::inversion);
+  Result<DeviceModel> model =
+      load_device_model(default_model_file(DeviceKind::traction), DeviceKind::inversion);
   ASSERT_FALSE(model.ok());
   EXPECT_NE(model.status().message().find("/kind"), std::string::npos) << model.status().message();
 }

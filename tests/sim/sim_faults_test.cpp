@@ -30,10 +30,12 @@ TEST(SimFaults, comm_loss_with_armed_watchdog_trips_it) {
   ASSERT_TRUE(client.enable());
   client.command({{"command", "comm_loss"}, {"seconds", 0.3}});
   // The master keeps polling, but the drive hears nothing.
-  EXPECT_TRUE(wait_until([&] {
-    client.read("status_word");
-    return client.state()["watchdog_tripped"] == true;
-  }, 2000ms));
+  EXPECT_TRUE(wait_until(
+      [&] {
+        client.read("status_word");
+        return client.state()["watchdog_tripped"] == true;
+      },
+      2000ms));
 }
 
 TEST(SimFaults, exceptions_code_6_gives_server_device_busy_n_times_then_normal_replies) {
@@ -87,7 +89,8 @@ TEST(SimFaults, sensor_stuck_freezes_the_reading_while_the_table_moves) {
   client.command({{"command", "sensor_stuck"}, {"seconds", 1.0}});
   const double frozen = *client.read("actual");
   const double truth_before = client.state()["angle_deg"];
-  ASSERT_TRUE(wait_until([&] { return client.state()["angle_deg"].get<double>() > truth_before + 1.0; }));
+  ASSERT_TRUE(
+      wait_until([&] { return client.state()["angle_deg"].get<double>() > truth_before + 1.0; }));
   EXPECT_DOUBLE_EQ(*client.read("actual"), frozen);
 }
 
@@ -182,9 +185,10 @@ TEST(SimFaults, reset_peaks_restarts_ground_truth_peaks_from_now) {
 TEST(SimControl, state_reports_the_documented_fields) {
   SimClient table(DeviceKind::inversion);
   const nlohmann::json s = table.state();
-  for (const char* key : {"ok", "t", "angle_deg", "velocity", "drive", "fault_code", "stop_pressed", "stop_connected",
-                          "watchdog_tripped", "peak_angle_deg", "requests", "target", "kind", "velocity_limit",
-                          "watchdog_timeout_ms", "peak_velocity", "peak_accel"}) {
+  for (const char* key :
+       {"ok", "t", "angle_deg", "velocity", "drive", "fault_code", "stop_pressed", "stop_connected",
+        "watchdog_tripped", "peak_angle_deg", "requests", "target", "kind", "velocity_limit",
+        "watchdog_timeout_ms", "peak_velocity", "peak_accel"}) {
     EXPECT_TRUE(s.contains(key)) << key;
   }
   SimClient bench(DeviceKind::traction);
@@ -196,7 +200,8 @@ TEST(SimControl, unknown_command_is_refused_with_a_hint) {
   SimClient client(DeviceKind::inversion);
   const nlohmann::json reply = client.command({{"command", "press_stp"}});
   EXPECT_EQ(reply["ok"], false);
-  EXPECT_NE(reply["error"].get<std::string>().find("press_stop"), std::string::npos) << reply.dump();
+  EXPECT_NE(reply["error"].get<std::string>().find("press_stop"), std::string::npos)
+      << reply.dump();
 }
 
 TEST(SimControl, missing_or_out_of_range_argument_is_refused) {

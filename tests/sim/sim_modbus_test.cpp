@@ -52,10 +52,12 @@ TEST_P(SimModbus, when_enabled_and_given_a_target_expect_actual_to_reach_it) {
   ASSERT_TRUE(client_.write("target", move_target()));
   ASSERT_TRUE(client_.enable());
   EXPECT_EQ(client_.drive_state(), cia402::State::operation_enabled);
-  EXPECT_TRUE(wait_until([&] {
-    const auto actual = client_.read("actual");
-    return actual && std::abs(*actual - move_target()) < tolerance();
-  }, 5000ms));
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const auto actual = client_.read("actual");
+        return actual && std::abs(*actual - move_target()) < tolerance();
+      },
+      5000ms));
 }
 
 TEST_P(SimModbus, holding_registers_read_back_what_was_written) {
@@ -96,7 +98,8 @@ TEST_P(SimModbus, when_function_is_unsupported_expect_illegal_function) {
   EXPECT_EQ(exception_in(client_.ctx(), reply, length, 0x41), MODBUS_EXCEPTION_ILLEGAL_FUNCTION);
 }
 
-TEST_P(SimModbus, when_watchdog_armed_and_master_goes_quiet_expect_comm_loss_fault_and_safe_reaction) {
+TEST_P(SimModbus,
+       when_watchdog_armed_and_master_goes_quiet_expect_comm_loss_fault_and_safe_reaction) {
   ASSERT_TRUE(client_.write("watchdog_timeout", 150));
   ASSERT_TRUE(client_.enable());
   EXPECT_TRUE(wait_until([&] { return client_.state()["watchdog_tripped"] == true; }, 2000ms));
@@ -123,8 +126,10 @@ TEST_P(SimModbus, requests_served_are_counted_in_state) {
 }
 
 INSTANTIATE_TEST_SUITE_P(BothModelsBothTransports, SimModbus,
-                         ::testing::Values(Case{DeviceKind::inversion, false}, Case{DeviceKind::inversion, true},
-                                           Case{DeviceKind::traction, false}, Case{DeviceKind::traction, true}),
+                         ::testing::Values(Case{DeviceKind::inversion, false},
+                                           Case{DeviceKind::inversion, true},
+                                           Case{DeviceKind::traction, false},
+                                           Case{DeviceKind::traction, true}),
                          case_name);
 
 TEST(SimTcp, serves_several_clients_at_once) {
@@ -177,7 +182,8 @@ TEST(SimRtu, when_line_noise_arrives_expect_the_next_request_served) {
   testing::PtyPair unused;  // keeps fd numbers apart from the client's pair
   SimClient client(DeviceKind::traction, /*rtu=*/true);
   const std::uint8_t noise[] = {0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0xFF, 0x07};
-  ASSERT_EQ(write(modbus_get_socket(client.ctx()), noise, sizeof noise), static_cast<ssize_t>(sizeof noise));
+  ASSERT_EQ(write(modbus_get_socket(client.ctx()), noise, sizeof noise),
+            static_cast<ssize_t>(sizeof noise));
   EXPECT_TRUE(wait_until([&] {
     modbus_flush(client.ctx());
     return client.read("vendor_id") == 0x7AC7;

@@ -108,13 +108,16 @@ TEST(SimScenario, events_fire_at_their_simulated_times) {
 
 TEST(SimScenario, a_misspelt_command_fails_at_load_naming_the_event) {
   TempDir dir;
-  std::ofstream(dir.file("s.json")) << R"({"events": [{"at_s": 1, "command": "power_los", "seconds": 1}]})";
+  std::ofstream(dir.file("s.json"))
+      << R"({"events": [{"at_s": 1, "command": "power_los", "seconds": 1}]})";
   SimOptions options;
   options.scenario_file = dir.file("s.json");
   auto created = Simulator::create(options);
   ASSERT_FALSE(created.ok());
-  EXPECT_NE(created.status().message().find("/events/0"), std::string::npos) << created.status().message();
-  EXPECT_NE(created.status().message().find("power_loss"), std::string::npos) << created.status().message();
+  EXPECT_NE(created.status().message().find("/events/0"), std::string::npos)
+      << created.status().message();
+  EXPECT_NE(created.status().message().find("power_loss"), std::string::npos)
+      << created.status().message();
 }
 
 TEST(SimTrace, records_the_documented_columns_at_100_hz_or_more) {
@@ -128,7 +131,8 @@ TEST(SimTrace, records_the_documented_columns_at_100_hz_or_more) {
   std::ifstream in(options.trace_file);
   std::string header;
   std::getline(in, header);
-  EXPECT_EQ(header, "t,target,actual,velocity,force_n,drive,stop_pressed,stop_connected,fault_code");
+  EXPECT_EQ(header,
+            "t,target,actual,velocity,force_n,drive,stop_pressed,stop_connected,fault_code");
   std::string line;
   double first = -1;
   double last = 0;
@@ -143,7 +147,9 @@ TEST(SimTrace, records_the_documented_columns_at_100_hz_or_more) {
   EXPECT_GE((rows - 1) / (last - first), 99.0);
 }
 
-std::string sim_binary() { return std::string(TRACTION_BUILD_DIR) + "/simulator/traction-sim"; }
+std::string sim_binary() {
+  return std::string(TRACTION_BUILD_DIR) + "/simulator/traction-sim";
+}
 
 // Kills and reaps the child if the test ends (or fails) before it was stopped on purpose.
 struct ChildGuard {
@@ -165,8 +171,8 @@ TEST(SimExecutable, writes_the_port_file_prints_the_listening_line_and_exits_0_o
   if (pid == 0) {
     std::freopen(out_file.c_str(), "w", stdout);
     std::freopen("/dev/null", "w", stderr);
-    execl(sim_binary().c_str(), "traction-sim", "--device", "traction", "--listen", "127.0.0.1:0", "--port-file",
-          port_file.c_str(), static_cast<char*>(nullptr));
+    execl(sim_binary().c_str(), "traction-sim", "--device", "traction", "--listen", "127.0.0.1:0",
+          "--port-file", port_file.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   ChildGuard guard{pid};
@@ -197,8 +203,8 @@ TEST(SimExecutable, writes_the_port_file_prints_the_listening_line_and_exits_0_o
 TEST(SimExecutable, a_bad_model_file_exits_non_zero_with_the_file_named) {
   TempDir dir;
   std::ofstream(dir.file("m.json")) << R"({"kind": "inversion"})";
-  const std::string command = sim_binary() + " --model " + dir.file("m.json") + " --listen 127.0.0.1:0 2>" +
-                              dir.file("err") + " >/dev/null";
+  const std::string command = sim_binary() + " --model " + dir.file("m.json") +
+                              " --listen 127.0.0.1:0 2>" + dir.file("err") + " >/dev/null";
   EXPECT_NE(std::system(command.c_str()), 0);
   std::stringstream err;
   err << std::ifstream(dir.file("err")).rdbuf();

@@ -45,7 +45,8 @@ TEST(SimReplay, a_frame_for_another_rtu_unit_is_not_answered) {
 
 TEST(SimReplay, every_truncation_of_a_frame_is_unanswered_and_the_whole_frame_answered) {
   const std::vector<std::uint8_t> data = bytes_of(kCorpus / "tcp_write_target_block");
-  for (std::size_t cut = 0; cut < data.size(); ++cut) EXPECT_EQ(replay_request_bytes(data.data(), cut), 0) << cut;
+  for (std::size_t cut = 0; cut < data.size(); ++cut)
+    EXPECT_EQ(replay_request_bytes(data.data(), cut), 0) << cut;
   EXPECT_EQ(replay_request_bytes(data.data(), data.size()), 1);
 }
 

@@ -49,7 +49,8 @@ inline RegisterMap load_map(DeviceKind kind) {
 // A pty pair in raw mode: one side for the simulator, one for the client.
 struct PtyPair {
   PtyPair() {
-    if (::openpty(&device_side, &client_side, nullptr, nullptr, nullptr) != 0) ADD_FAILURE() << "openpty";
+    if (::openpty(&device_side, &client_side, nullptr, nullptr, nullptr) != 0)
+      ADD_FAILURE() << "openpty";
     for (int fd : {device_side, client_side}) {
       termios tio{};
       ::tcgetattr(fd, &tio);
@@ -68,7 +69,8 @@ struct PtyPair {
 // A started simulator and one libmodbus client (TCP, or RTU over a pty pair).
 class SimClient {
  public:
-  explicit SimClient(DeviceKind kind, bool rtu = false, SimOptions options = {}) : kind_(kind), map_(load_map(kind)) {
+  explicit SimClient(DeviceKind kind, bool rtu = false, SimOptions options = {})
+      : kind_(kind), map_(load_map(kind)) {
     options.kind = kind;
     if (rtu) {
       pty_ = std::make_unique<PtyPair>();
@@ -110,8 +112,9 @@ class SimClient {
   std::optional<double> read(const std::string& name) {
     const SignalSpec& spec = map_.at(name);
     std::uint16_t words[2] = {0, 0};
-    const int rc = spec.table == Table::holding ? modbus_read_registers(ctx_, spec.address, spec.width(), words)
-                                                : modbus_read_input_registers(ctx_, spec.address, spec.width(), words);
+    const int rc = spec.table == Table::holding
+                       ? modbus_read_registers(ctx_, spec.address, spec.width(), words)
+                       : modbus_read_input_registers(ctx_, spec.address, spec.width(), words);
     if (rc != spec.width()) return std::nullopt;
     return decode_value(spec, words);
   }
@@ -134,7 +137,8 @@ class SimClient {
 
   cia402::State drive_state() {
     const std::optional<double> sw = read("status_word");
-    return sw ? cia402::decode_status(static_cast<std::uint16_t>(*sw)) : cia402::State::not_ready_to_switch_on;
+    return sw ? cia402::decode_status(static_cast<std::uint16_t>(*sw))
+              : cia402::State::not_ready_to_switch_on;
   }
 
  private:
