@@ -63,6 +63,26 @@ TEST(SimFaults, delay_replies_makes_each_reply_late_by_the_given_ms) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, 150ms);
 }
 
+TEST(SimFaults, delay_replies_holds_each_reply_without_blocking_other_clients) {
+  SimClient client(DeviceKind::inversion);
+  modbus_t* other = modbus_new_tcp("127.0.0.1", client.sim().tcp_port());
+  ASSERT_EQ(modbus_connect(other), 0);
+  modbus_set_response_timeout(other, 1, 0);
+  client.command({{"command", "delay_replies"}, {"ms", 200}, {"seconds", 5}});
+  const SignalSpec& status = client.map().at("status_word");
+  const auto start = std::chrono::steady_clock::now();
+  std::thread parallel([&] {
+    std::uint16_t word = 0;
+    EXPECT_EQ(modbus_read_input_registers(other, status.address, 1, &word), 1);
+  });
+  EXPECT_TRUE(client.read("status_word").has_value());
+  parallel.join();
+  // Served side by side: both late by 200 ms, not one after the other (400 ms).
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 350ms);
+  modbus_close(other);
+  modbus_free(other);
+}
+
 TEST(SimFaults, delay_replies_beyond_the_client_timeout_times_out) {
   SimClient client(DeviceKind::inversion);
   client.command({{"command", "delay_replies"}, {"ms", 600}, {"seconds", 5}});

@@ -200,6 +200,26 @@ TEST(SimExecutable, writes_the_port_file_prints_the_listening_line_and_exits_0_o
   EXPECT_EQ(out.str(), "traction-sim: listening on 127.0.0.1:" + std::to_string(port) + "\n");
 }
 
+TEST(SimExecutable, exits_0_on_sigint) {
+  TempDir dir;
+  const std::string port_file = dir.file("port");
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::freopen("/dev/null", "w", stdout);
+    execl(sim_binary().c_str(), "traction-sim", "--listen", "127.0.0.1:0", "--port-file",
+          port_file.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ChildGuard guard{pid};
+  ASSERT_TRUE(wait_until([&] { return fs::exists(port_file); }, 5000ms));
+  kill(pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  guard.pid = -1;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
 TEST(SimExecutable, a_bad_model_file_exits_non_zero_with_the_file_named) {
   TempDir dir;
   std::ofstream(dir.file("m.json")) << R"({"kind": "inversion"})";
