@@ -61,23 +61,25 @@ std::string progress_line(const json& status, std::size_t width) {
     std::string line = state + " | actual " + actual;
     return line.size() > width ? line.substr(0, width) : line;
   }
-  const std::string head =
-      string_at(session, "phase_kind", "?") + " " +
-      std::to_string(static_cast<int>(number_at(session, "phase_index")) + 1) + "/" +
-      std::to_string(static_cast<int>(number_at(session, "phase_count"))) + " | rep " +
-      std::to_string(static_cast<int>(number_at(session, "repetition"))) + "/" +
-      std::to_string(static_cast<int>(number_at(session, "repetitions"))) + " | target " +
-      fixed(number_at(session, "target")) + " actual " + actual;
+  const int repetition = static_cast<int>(number_at(session, "repetition"));
+  std::string head = string_at(session, "phase_kind", "?") + " " +
+                     std::to_string(static_cast<int>(number_at(session, "phase_index")) + 1) + "/" +
+                     std::to_string(static_cast<int>(number_at(session, "phase_count")));
+  // Phases outside the repetitions (pretension, final release) have repetition 0: no "rep".
+  if (repetition > 0) {
+    head += " | rep " + std::to_string(repetition) + "/" +
+            std::to_string(static_cast<int>(number_at(session, "repetitions")));
+  }
+  head += " | " + actual + " (target " + fixed(number_at(session, "target")) + ")";
   const std::string tail = " " +
                            std::to_string(static_cast<int>(number_at(session, "progress") * 100)) +
                            "% | " + format_seconds(number_at(session, "remaining_seconds", -1)) +
                            " left" + (state == "paused" ? " (paused)" : "");
-  // The bar takes what is left of the width, between 10 and 30 cells; it goes first when narrow.
-  const std::size_t fixed_part = head.size() + tail.size() + 3;
+  // A bar of constant width, so the line does not jitter; left out when the terminal is narrow.
+  constexpr std::size_t kBarCells = 16;
   std::string line = head;
-  if (width > fixed_part + 10) {
-    line +=
-        " " + bar(number_at(session, "progress"), std::min<std::size_t>(30, width - fixed_part));
+  if (width >= head.size() + tail.size() + kBarCells + 3) {
+    line += " " + bar(number_at(session, "progress"), kBarCells);
   }
   line += tail;
   return line.size() > width ? line.substr(0, width) : line;

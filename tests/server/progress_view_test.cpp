@@ -41,10 +41,22 @@ TEST(ProgressLine, when_session_runs_expect_phase_repetition_target_actual_bar_a
   const std::string line = progress_line(running_status(), 120);
   EXPECT_NE(line.find("hold 2/5"), std::string::npos) << line;
   EXPECT_NE(line.find("rep 1/3"), std::string::npos) << line;
-  EXPECT_NE(line.find("target 15.0 actual 14.8 deg"), std::string::npos) << line;
-  EXPECT_NE(line.find("[#"), std::string::npos) << line;
+  EXPECT_NE(line.find("14.8 deg (target 15.0)"), std::string::npos) << line;
+  EXPECT_NE(line.find("[######..........]"), std::string::npos) << line;
   EXPECT_NE(line.find("40%"), std::string::npos) << line;
   EXPECT_NE(line.find("0:13 left"), std::string::npos) << line;
+}
+
+TEST(ProgressLine, when_terminal_has_80_columns_expect_the_bar_to_fit) {
+  const std::string line = progress_line(running_status(), 79);
+  EXPECT_NE(line.find("[#"), std::string::npos) << line;
+  EXPECT_NE(line.find("left"), std::string::npos) << line;
+}
+
+TEST(ProgressLine, when_phase_is_outside_the_repetitions_expect_no_rep) {
+  auto status = running_status();
+  status["session"]["repetition"] = 0;
+  EXPECT_EQ(progress_line(status, 120).find("rep"), std::string::npos);
 }
 
 TEST(ProgressLine, when_terminal_is_narrow_expect_line_within_width) {
