@@ -90,16 +90,19 @@ void ControlLoop::publish(Clock::time_point now, double cycle_ms, bool overrun) 
   StatusSnapshot s = controller_.snapshot(now);
   std::vector<Event> events = controller_.take_events();
   for (const Event& e : events) spdlog::info("event {} {}", e.kind, e.detail.dump());
-  std::lock_guard lock(publish_mutex_);
-  ++cycles_;
-  if (overrun) ++overruns_;
-  max_cycle_ms_ = std::max(max_cycle_ms_, cycle_ms);
-  s.cycles = cycles_;
-  s.overruns = overruns_;
-  s.max_cycle_ms = max_cycle_ms_;
-  snapshot_ = std::move(s);
-  for (Event& e : events) backlog_.push_back(std::move(e));
-  while (backlog_.size() > options_.event_backlog) backlog_.pop_front();
+  {
+    std::lock_guard lock(publish_mutex_);
+    ++cycles_;
+    if (overrun) ++overruns_;
+    max_cycle_ms_ = std::max(max_cycle_ms_, cycle_ms);
+    s.cycles = cycles_;
+    s.overruns = overruns_;
+    s.max_cycle_ms = max_cycle_ms_;
+    snapshot_ = s;
+    for (const Event& e : events) backlog_.push_back(e);
+    while (backlog_.size() > options_.event_backlog) backlog_.pop_front();
+  }
+  for (CycleObserver* observer : observers_) observer->on_cycle(s, events);
 }
 
 void ControlLoop::run() {

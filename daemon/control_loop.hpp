@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "daemon/control_api.hpp"
+#include "daemon/cycle_observer.hpp"
 #include "daemon/engine/catalog.hpp"
 #include "daemon/engine/session_controller.hpp"
 #include "drivers/driver.hpp"
@@ -32,6 +33,10 @@ class ControlLoop final : public ControlPort {
   ~ControlLoop() override;
   ControlLoop(const ControlLoop&) = delete;
   ControlLoop& operator=(const ControlLoop&) = delete;
+
+  // Observers are called on the control thread after every cycle; add them before start(). The
+  // loop does not own them: they must outlive it.
+  void add_observer(CycleObserver& observer) { observers_.push_back(&observer); }
 
   void start();
   // Stops the thread after deactivating the drive. Call shutdown_safely() first when a session
@@ -82,6 +87,7 @@ class ControlLoop final : public ControlPort {
   std::uint64_t overruns_ = 0;
   double max_cycle_ms_ = 0.0;
 
+  std::vector<CycleObserver*> observers_;
   std::atomic<bool> stop_requested_{false};
   std::thread thread_;
 };
