@@ -39,6 +39,8 @@ inline constexpr const char* kUnknownProfile = "unknown_profile";
 inline constexpr const char* kStopSwitch = "stop_switch_unplugged";
 inline constexpr const char* kStopSwitchPressed = "stop_switch_pressed";
 inline constexpr const char* kNotAtRest = "not_at_rest";
+inline constexpr const char* kUnknownSession = "unknown_session";
+inline constexpr const char* kHistoryUnavailable = "history_unavailable";
 }  // namespace reason
 
 // An application error as the socket reports it.
@@ -64,6 +66,7 @@ struct SessionProgress {
   double remaining_seconds = 0.0;
   double phase_remaining_seconds = 0.0;
   double total_seconds = 0.0;
+  std::shared_ptr<const Plan> plan;  // the validated plan being run (the history records it)
 };
 
 struct LastSession {
@@ -101,6 +104,15 @@ struct Event {
 
 enum class CommandKind { start, pause, resume, stop, estop, reset };
 
+// Whether a session's row is in the history yet (docs/history.md): a started session is held at
+// rest until its row is committed. Asked on the control thread each cycle; must not block.
+enum class RecordState { pending, committed, failed };
+class SessionRecordGate {
+ public:
+  virtual ~SessionRecordGate() = default;
+  virtual RecordState record_state(const std::string& session_id) const = 0;
+};
+
 struct CommandReply {
   std::optional<ApiError> error;  // empty: success
   nlohmann::json result = nlohmann::json::object();
@@ -112,6 +124,7 @@ struct ControlCommand {
   CommandKind kind = CommandKind::stop;
   std::shared_ptr<const Plan> plan;  // start only: already validated against the limits
   std::string requested_by;          // "uid=1000 pid=4242", for the log
+  const SessionRecordGate* record_gate = nullptr;  // start only: nothing moves until it commits
   std::function<void(CommandReply)> done;
 };
 
@@ -138,6 +151,28 @@ class ControlPort {
   // On success `plan` is set; on failure the error lists every violation.
   virtual std::optional<ApiError> make_plan(const nlohmann::json& params,
                                             std::shared_ptr<const Plan>& plan) const = 0;
+
+  // make_plan with the program's progression applied from the session history (docs/programs.md
+  // "Progression"). The history is read on another thread: `done` may run there, exactly once.
+  // A port without a history plans as make_plan does, at once.
+  using PlanDone = std::function<void(std::optional<ApiError>, std::shared_ptr<const Plan>)>;
+  virtual void plan_session(const nlohmann::json& params, PlanDone done) const {
+    std::shared_ptr<const Plan> plan;
+    auto error = make_plan(params, plan);
+    done(std::move(error), std::move(plan));
+  }
+  // history.list, history.get and session.feedback (docs/protocol.md), with checked params. The
+  // query runs on the history thread and `done` is called there, exactly once. A port without a
+  // history answers history_unavailable at once.
+  enum class HistoryMethod { list, get, feedback };
+  using HistoryDone = std::function<void(CommandReply)>;
+  virtual void history_call(HistoryMethod method, const nlohmann::json& params,
+                            HistoryDone done) {
+    (void)method;
+    (void)params;
+    done(CommandReply{ApiError{reason::kHistoryUnavailable, "this daemon keeps no history", {}},
+                      nlohmann::json::object()});
+  }
 };
 
 }  // namespace traction

@@ -125,12 +125,10 @@ Result<EffectiveLimits> Catalog::limits_for(const std::string& profile) const {
   return it->second;
 }
 
-std::optional<ApiError> Catalog::plan_program(const ProgramDefinition& program,
-                                              const Profile* profile,
-                                              std::shared_ptr<const Plan>& plan) const {
+std::optional<ApiError> Catalog::expand_and_check(const ProgramDefinition& program,
+                                                  const Profile* profile, Plan& candidate) const {
   const EffectiveLimits& limits =
       profile != nullptr ? profile_limits_.at(profile->name) : base_limits_;
-  Plan candidate;
   try {
     candidate = expand_program(program, kind_, limits, profile);
   } catch (const ConfigError& e) {
@@ -150,12 +148,51 @@ std::optional<ApiError> Catalog::plan_program(const ProgramDefinition& program,
     refused.data["plan"] = candidate.to_json();
     return refused;
   }
-  plan = std::make_shared<const Plan>(std::move(candidate));
   return std::nullopt;
+}
+
+std::optional<ApiError> Catalog::plan_program(const ProgramDefinition& program,
+                                              const Profile* profile,
+                                              std::shared_ptr<const Plan>& plan,
+                                              const std::vector<PastSession>& history) const {
+  Plan candidate;
+  const auto variant = program.variants.find(kind_);
+  if (variant == program.variants.end() || !variant->second.progression) {
+    if (auto refused = expand_and_check(program, profile, candidate)) return refused;
+    plan = std::make_shared<const Plan>(std::move(candidate));
+    return std::nullopt;
+  }
+  const ProgressionSpec& spec = *variant->second.progression;
+  const EffectiveLimits& limits =
+      profile != nullptr ? profile_limits_.at(profile->name) : base_limits_;
+  const ProgressionResult derived =
+      derive_progression(variant->second, spec, history, limits, profile);
+  std::vector<int> levels = derived.levels;
+  for (;;) {
+    ProgramDefinition stepped = program;
+    stepped.variants[kind_] = apply_progression(variant->second, spec, levels, limits, profile);
+    auto refused = expand_and_check(stepped, profile, candidate);
+    const bool raised = std::any_of(levels.begin(), levels.end(), [](int l) { return l > 0; });
+    if (refused && raised) {
+      for (int& level : levels) level = std::max(0, level - 1);
+      continue;
+    }
+    if (refused) return refused;
+    candidate.progression =
+        describe_progression(variant->second, spec, derived, levels, limits, profile);
+    plan = std::make_shared<const Plan>(std::move(candidate));
+    return std::nullopt;
+  }
 }
 
 std::optional<ApiError> Catalog::make_plan(const nlohmann::json& params,
                                            std::shared_ptr<const Plan>& plan) const {
+  return make_plan(params, plan, {});
+}
+
+std::optional<ApiError> Catalog::make_plan(const nlohmann::json& params,
+                                           std::shared_ptr<const Plan>& plan,
+                                           const std::vector<PastSession>& history) const {
   std::string program_name;
   std::string profile_name;
   std::optional<ProgramDefinition> inline_program;
@@ -194,7 +231,7 @@ std::optional<ApiError> Catalog::make_plan(const nlohmann::json& params,
     return error(reason::kUnknownProgram, "no program named \"" + program_name + "\"" +
                                               did_you_mean(program_name, programs_));
   }
-  return plan_program(it->second, profile, plan);
+  return plan_program(it->second, profile, plan, history);
 }
 
 nlohmann::json Catalog::program_list() const {

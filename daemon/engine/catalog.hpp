@@ -56,6 +56,12 @@ class Catalog {
   // data.plan the refused plan).
   std::optional<ApiError> make_plan(const nlohmann::json& params,
                                     std::shared_ptr<const Plan>& plan) const;
+  // make_plan for the next session, given the history of earlier sessions of the same program and
+  // profile (oldest first): a program with a progression gets its parameters raised or stepped
+  // back (progression.hpp); when the raised plan breaks a limit, every rule steps down until it
+  // fits. The plan's "progression" says what was applied and why.
+  std::optional<ApiError> make_plan(const nlohmann::json& params, std::shared_ptr<const Plan>& plan,
+                                    const std::vector<PastSession>& history) const;
 
   // For the daemon: the kind, and the limits that apply outside a session or for a profile.
   DeviceKind kind() const { return kind_; }
@@ -65,7 +71,11 @@ class Catalog {
   Catalog() = default;
   const Profile* find_profile(const std::string& name) const;
   std::optional<ApiError> plan_program(const ProgramDefinition& program, const Profile* profile,
-                                       std::shared_ptr<const Plan>& plan) const;
+                                       std::shared_ptr<const Plan>& plan,
+                                       const std::vector<PastSession>& history = {}) const;
+  // Expands and checks one program; `candidate` is filled even when it is refused.
+  std::optional<ApiError> expand_and_check(const ProgramDefinition& program, const Profile* profile,
+                                           Plan& candidate) const;
 
   DeviceKind kind_ = DeviceKind::inversion;
   EffectiveLimits base_limits_;  // device and site

@@ -64,7 +64,8 @@ nlohmann::json Plan::to_json() const {
           {"repetitions", repetitions},
           {"total_seconds", total_seconds},
           {"phases", std::move(phase_list)},
-          {"limits", limits.to_json()}};
+          {"limits", limits.to_json()},
+          {"progression", progression}};
 }
 
 }  // namespace traction

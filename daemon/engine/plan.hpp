@@ -71,6 +71,8 @@ struct Plan {
   int repetitions = 1;
   EffectiveLimits limits;
   double total_seconds = 0.0;  // computed estimate, including ramps
+  // The progression applied (docs/programs.md "Progression"); null when the program has none.
+  nlohmann::json progression;
   nlohmann::json to_json() const;
 };
 

@@ -162,6 +162,9 @@ ProgramVariant read_variant(ObjectReader& r, DeviceKind kind) {
     v.recovery = spec;
   }
   read_mode_parameters(r, v);
+  if (auto progression = r.optional_object("progression")) {
+    v.progression = parse_progression(*progression, v);
+  }
   return v;
 }
 

@@ -12,6 +12,7 @@
 
 #include "core/config_reader.hpp"
 #include "daemon/engine/plan.hpp"
+#include "daemon/engine/progression.hpp"
 #include "drivers/device_state.hpp"
 
 namespace traction {
@@ -82,6 +83,8 @@ struct ProgramVariant {
   // steps
   std::vector<StepSpec> steps;
   int repeat = 1;
+  // optional: how parameters grow from session to session (progression.hpp)
+  std::optional<ProgressionSpec> progression;
 };
 
 struct ProgramDefinition {

@@ -112,6 +112,10 @@ void SessionController::handle(ControlCommand command, Clock::time_point now) {
       progress_.phase_count = static_cast<int>(command.plan->phases.size());
       progress_.repetitions = command.plan->repetitions;
       progress_.total_seconds = command.plan->total_seconds;
+      progress_.plan = command.plan;
+      record_gate_ = command.record_gate;
+      record_deadline_ = now + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(options_.record_timeout_s));
       session_started_ = now;
       session_peak_ = device_.actual;
       enable_requested_.reset();
@@ -227,12 +231,29 @@ void SessionController::drive_request_done(DriveRequest request, const Status& s
   }
 }
 
+bool SessionController::session_recorded(Clock::time_point now) {
+  if (record_gate_ == nullptr) return true;
+  const RecordState record = record_gate_->record_state(progress_.id);
+  if (record == RecordState::committed) {
+    record_gate_ = nullptr;
+    return true;
+  }
+  if (record == RecordState::failed || now >= record_deadline_) {
+    record_gate_ = nullptr;
+    const std::string why = std::string(reason::kHistoryUnavailable) +
+                            ": the session could not be recorded, so nothing moved";
+    finish_session(Outcome::stopped, why);
+    set_state(DaemonState::stopping, why);
+  }
+  return false;
+}
+
 double SessionController::target_for_state(Clock::time_point now, double& rate) {
   const bool enabled = device_.drive == cia402::State::operation_enabled;
   const double home = governor_.limits().home;
   switch (state_) {
     case DaemonState::running: {
-      if (!enabled) break;
+      if (!enabled || !session_recorded(now)) break;
       const double target = runner_->phase().target;
       const RunnerStep s = runner_->step(now, governor_.position(), governor_.settled_at(target), device_.actual);
       if (s.phase_changed && !s.finished) {

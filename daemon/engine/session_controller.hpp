@@ -31,6 +31,8 @@ struct CycleOutput {
 struct ControllerOptions {
   double period_s = 0.01;
   double enable_timeout_s = 3.0;  // a session whose drive does not enable in time faults
+  // A session whose history row is not committed in time ends before anything moves.
+  double record_timeout_s = 3.0;
   MonitorOptions monitor;
 };
 
@@ -58,6 +60,9 @@ class SessionController {
   void trip(const Trip& t);
   std::optional<ApiError> start_refusal() const;
   bool at_rest() const;
+  // True once the session's history row is committed (or no gate was given); ends the session
+  // when the gate fails or times out. Until then the setpoint stays where it is.
+  bool session_recorded(Clock::time_point now);
   double target_for_state(Clock::time_point now, double& rate);
 
   DeviceKind kind_;
@@ -75,6 +80,8 @@ class SessionController {
   std::string session_started_utc_;
   Clock::time_point session_started_{};
   std::optional<Clock::time_point> enable_requested_;
+  const SessionRecordGate* record_gate_ = nullptr;  // this session's; null once committed
+  Clock::time_point record_deadline_{};
   std::optional<Clock::time_point> paused_since_;
   double session_peak_ = 0.0;
   std::optional<Outcome> pending_outcome_;  // decided when the release began
