@@ -66,6 +66,11 @@ class ControlLoop final : public ControlPort {
                                     std::shared_ptr<const Plan>& plan) const override {
     return catalog_->make_plan(params, plan);
   }
+  std::optional<ApiError> make_plan_after(const nlohmann::json& params,
+                                          const std::vector<PastSession>& history,
+                                          std::shared_ptr<const Plan>& plan) const override {
+    return catalog_->make_plan(params, plan, history);
+  }
 
  private:
   void run();

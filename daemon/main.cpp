@@ -11,6 +11,7 @@
 #include "daemon/control_loop.hpp"
 #include "daemon/daemon_config.hpp"
 #include "daemon/engine/catalog.hpp"
+#include "daemon/history/history_port.hpp"
 #include "daemon/server/control_server.hpp"
 #include "drivers/modbus/device_uri.hpp"
 #include "drivers/modbus/modbus_driver.hpp"
@@ -84,13 +85,17 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
+  // Before the loop: the recorder observes it and must outlive it.
+  const traction::history::History history = traction::history::open_history(config->state_dir);
   auto uri = traction::parse_device_uri(config->device_uri);
   traction::ControlLoopOptions loop_options;
   loop_options.rate_hz = config->rate_hz;
   loop_options.device_name = config->device.name;
   traction::ControlLoop loop(traction::make_modbus_driver(config->device, *uri), *catalog, loop_options);
+  if (history.recorder) loop.add_observer(*history.recorder);
   loop.start();
-  traction::ControlServer server(config->server, loop);
+  traction::history::HistoryPort port(loop, history.recorder.get(), history.queries.get());
+  traction::ControlServer server(config->server, port);
   if (auto st = server.start(); !st.ok()) {
     spdlog::error("control socket: {}", st.message());
     loop.stop();

@@ -62,7 +62,8 @@ double limit_cap(const ProgramVariant& variant, const std::string& parameter,
 
 double cap_of(const ProgramVariant& variant, const ProgressionRule& rule,
               const EffectiveLimits& limits, const Profile* profile) {
-  return std::min(rule.max.value_or(kUnbounded), limit_cap(variant, rule.parameter, limits, profile));
+  return std::min(rule.max.value_or(kUnbounded),
+                  limit_cap(variant, rule.parameter, limits, profile));
 }
 
 int max_level(const ProgramVariant& variant, const ProgressionRule& rule,
@@ -114,7 +115,8 @@ ProgressionSpec parse_progression(ObjectReader& reader, const ProgramVariant& va
   }
   const nlohmann::json& rules = reader.raw("rules");
   if (!rules.is_array() || rules.empty()) {
-    reader.fail("rules", "must be a non-empty array of {\"parameter\", \"add\", \"every\", \"max\"}");
+    reader.fail("rules",
+                "must be a non-empty array of {\"parameter\", \"add\", \"every\", \"max\"}");
   }
   for (std::size_t i = 0; i < rules.size(); ++i) {
     ObjectReader r(rules[i], reader.source(), reader.path_of("rules") + "/" + std::to_string(i));
@@ -143,8 +145,8 @@ ProgressionSpec parse_progression(ObjectReader& reader, const ProgramVariant& va
     } else if (condition == "comfort_worse") {
       spec.back_on_comfort_worse = true;
     } else {
-      reader.fail("step_back", "value \"" + condition +
-                                   "\" is not one of: stop_switch, comfort_worse");
+      reader.fail("step_back",
+                  "value \"" + condition + "\" is not one of: stop_switch, comfort_worse");
     }
   }
   reader.finish();
@@ -164,11 +166,12 @@ ProgressionResult derive_progression(const ProgramVariant& variant, const Progre
   // the last step, or the last step back).
   std::vector<std::optional<std::chrono::system_clock::time_point>> week_start(n);
   for (const PastSession& past : history) {
-    const bool comfort_worse = past.comfort_before && past.comfort_after &&
-                               *past.comfort_after < *past.comfort_before;
+    const bool comfort_worse =
+        past.comfort_before && past.comfort_after && *past.comfort_after < *past.comfort_before;
     const bool stop_switch = past.outcome == Outcome::stop_switch;
     int change = 0;
-    if ((stop_switch && spec.back_on_stop_switch) || (comfort_worse && spec.back_on_comfort_worse)) {
+    if ((stop_switch && spec.back_on_stop_switch) ||
+        (comfort_worse && spec.back_on_comfort_worse)) {
       change = -1;
       for (std::size_t i = 0; i < n; ++i) {
         out.levels[i] = std::max(0, out.levels[i] - 1);

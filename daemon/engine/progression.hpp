@@ -33,7 +33,7 @@ struct ProgressionRule {
 
 struct ProgressionSpec {
   std::vector<ProgressionRule> rules;
-  bool back_on_stop_switch = true;   // a session ended by the patient stop switch
+  bool back_on_stop_switch = true;    // a session ended by the patient stop switch
   bool back_on_comfort_worse = true;  // comfort_after < comfort_before
   std::string path;
 };

@@ -296,6 +296,14 @@ void Connection::submit(CommandKind kind, std::shared_ptr<const Plan> plan, Resp
   core_.port().submit(std::move(command));
 }
 
+MethodContext::Poster Connection::poster() {
+  return [io = core_.io_handle(), weak = weak_from_this()](std::function<void(MethodContext&)> work) {
+    asio::post(*io, [weak, work = std::move(work)] {
+      if (auto self = weak.lock(); self && !self->closed_) work(*self);
+    });
+  };
+}
+
 void Connection::arm_idle_timer() {
   if (estop_only_) {
     // One second to send an estop; then the slot over the cap is given back.

@@ -54,6 +54,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Metho
   nlohmann::json subscribe(double rate_hz, bool events) override;
   bool unsubscribe() override;
   void submit(CommandKind kind, std::shared_ptr<const Plan> plan, Responder respond) override;
+  Poster poster() override;
 
  private:
   void read_next();

@@ -29,6 +29,8 @@ constexpr std::array kReasonCodes{
     ReasonCode{reason::kStopSwitch, -32012},
     ReasonCode{reason::kNotAtRest, -32013},
     ReasonCode{reason::kStopSwitchPressed, -32014},
+    ReasonCode{reason::kUnknownSession, -32015},
+    ReasonCode{reason::kHistoryUnavailable, -32016},
     ReasonCode{server_reason::kTooManyConnections, -32050},
     ReasonCode{server_reason::kTooManyRequests, -32051},
     ReasonCode{server_reason::kIdleTimeout, -32052},

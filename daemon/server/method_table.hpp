@@ -38,6 +38,13 @@ class MethodContext {
   // control thread's reply (or an error when too many commands of this connection are pending;
   // estop is never refused).
   virtual void submit(CommandKind kind, std::shared_ptr<const Plan> plan, Responder respond) = 0;
+
+  // Brings work computed on another thread (a history query, a plan made with the history) back
+  // to the server thread: the Poster may be called from any thread and runs `work` there with
+  // this context while the connection lives (and drops it when the client has gone). Get it on
+  // the server thread.
+  using Poster = std::function<void(std::function<void(MethodContext&)> work)>;
+  virtual Poster poster() = 0;
 };
 
 using Handler = void (*)(MethodContext& context, const nlohmann::json& params,

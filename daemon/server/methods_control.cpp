@@ -20,13 +20,19 @@ void session_start(MethodContext& context, const nlohmann::json& params, const R
     respond(rpc::RpcReply::fail(std::move(*error)));
     return;
   }
-  // Validation runs here, off the control thread: the control thread only receives a checked plan.
-  std::shared_ptr<const Plan> plan;
-  if (const auto error = context.port().make_plan(params, plan)) {
-    respond(rpc::RpcReply::fail(rpc::from_api_error(*error)));
-    return;
-  }
-  context.submit(CommandKind::start, std::move(plan), respond);
+  // Validation runs off the control thread (with the history, for progression): the control
+  // thread only receives a checked plan. A client that has gone by then starts nothing.
+  context.port().plan_session(params, [post = context.poster(), respond](
+                                          std::optional<ApiError> error,
+                                          std::shared_ptr<const Plan> plan) {
+    post([error = std::move(error), plan = std::move(plan), respond](MethodContext& context) {
+      if (error) {
+        respond(rpc::RpcReply::fail(rpc::from_api_error(*error)));
+        return;
+      }
+      context.submit(CommandKind::start, plan, respond);
+    });
+  });
 }
 
 void session_pause(MethodContext& context, const nlohmann::json&, const Responder& respond) {

@@ -72,12 +72,18 @@ void program_validate(MethodContext& context, const nlohmann::json& params,
     respond(rpc::RpcReply::fail(std::move(*error)));
     return;
   }
-  std::shared_ptr<const Plan> plan;
-  if (const auto error = context.port().make_plan(params, plan)) {
-    respond(rpc::RpcReply::fail(rpc::from_api_error(*error)));
-    return;
-  }
-  respond(rpc::RpcReply::ok({{"valid", true}, {"plan", plan ? plan->to_json() : nullptr}}));
+  // The plan for the next session: the history is read off this thread (progression).
+  context.port().plan_session(params, [post = context.poster(), respond](
+                                          std::optional<ApiError> error,
+                                          std::shared_ptr<const Plan> plan) {
+    post([error = std::move(error), plan = std::move(plan), respond](MethodContext&) {
+      if (error) {
+        respond(rpc::RpcReply::fail(rpc::from_api_error(*error)));
+        return;
+      }
+      respond(rpc::RpcReply::ok({{"valid", true}, {"plan", plan ? plan->to_json() : nullptr}}));
+    });
+  });
 }
 
 void profile_list(MethodContext& context, const nlohmann::json&, const Responder& respond) {

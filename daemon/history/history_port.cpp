@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "daemon/history/history_port.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace traction::history {
+namespace {
+
+using nlohmann::json;
+
+ApiError unavailable(const std::string& why) {
+  return ApiError{reason::kHistoryUnavailable, "the session history is unavailable: " + why, {}};
+}
+
+CommandReply failed(ApiError error) {
+  return CommandReply{std::move(error), json::object()};
+}
+
+std::optional<int> optional_score(const json& params, const char* key) {
+  return params.contains(key) ? std::optional<int>(params[key].get<int>()) : std::nullopt;
+}
+
+// One history method on the query thread's store.
+CommandReply answer(ControlPort::HistoryMethod method, const json& params, HistoryStore& store) {
+  const std::string id = params.value("id", "");
+  switch (method) {
+    case ControlPort::HistoryMethod::list: {
+      ListQuery query;
+      if (params.contains("profile")) query.profile = params["profile"].get<std::string>();
+      if (params.contains("since")) query.since = params["since"].get<std::string>();
+      query.limit = params.value("limit", 50);
+      return {std::nullopt, {{"sessions", store.list(query)}}};
+    }
+    case ControlPort::HistoryMethod::get: {
+      auto session = store.get(id, params.value("samples", false));
+      if (!session) {
+        return failed({reason::kUnknownSession, "no session \"" + id + "\" in the history", {}});
+      }
+      return {std::nullopt, std::move(*session)};
+    }
+    case ControlPort::HistoryMethod::feedback: {
+      Feedback feedback{optional_score(params, "comfort_before"),
+                        optional_score(params, "comfort_after"), std::nullopt};
+      if (params.contains("note")) feedback.note = params["note"].get<std::string>();
+      if (!store.feedback(id, feedback)) {
+        return failed({reason::kUnknownSession, "no session \"" + id + "\" in the history", {}});
+      }
+      auto session = store.get(id, false);
+      return {std::nullopt,
+              {{"id", id},
+               {"comfort_before", (*session)["comfort_before"]},
+               {"comfort_after", (*session)["comfort_after"]},
+               {"note", (*session)["note"]}}};
+    }
+  }
+  return failed(unavailable("unknown history method"));
+}
+
+}  // namespace
+
+HistoryPort::HistoryPort(ControlPort& inner, SessionRecorder* recorder, HistoryQueries* queries)
+    : inner_(inner), recorder_(recorder), queries_(queries) {}
+
+void HistoryPort::submit(ControlCommand command) {
+  if (command.kind == CommandKind::start) {
+    if (recorder_ == nullptr) {
+      if (command.done) {
+        command.done(failed(unavailable("the database could not be opened; see the log")));
+      }
+      return;
+    }
+    command.record_gate = recorder_;
+  }
+  inner_.submit(std::move(command));
+}
+
+json HistoryPort::daemon_info() const {
+  json info = inner_.daemon_info();
+  if (recorder_ != nullptr && info.contains("capabilities") && info["capabilities"].is_array()) {
+    info["capabilities"].push_back("history");
+    info["capabilities"].push_back("progression");
+  }
+  return info;
+}
+
+void HistoryPort::plan_session(const json& params, PlanDone done) const {
+  const json* program =
+      params.is_object() && params.contains("program") ? &params["program"] : nullptr;
+  const json* profile =
+      params.is_object() && params.contains("profile") ? &params["profile"] : nullptr;
+  // Inline definitions and malformed requests have no history: plan (or refuse) at once.
+  if (queries_ == nullptr || program == nullptr || !program->is_string() ||
+      (profile != nullptr && !profile->is_string())) {
+    std::shared_ptr<const Plan> plan;
+    auto error = inner_.make_plan(params, plan);
+    done(std::move(error), std::move(plan));
+    return;
+  }
+  const std::string name = program->get<std::string>();
+  const std::string person = profile != nullptr ? profile->get<std::string>() : "";
+  auto shared_done = std::make_shared<PlanDone>(std::move(done));
+  const bool queued =
+      queries_->post([this, params, name, person, shared_done](HistoryStore& store) {
+        std::vector<PastSession> past;
+        try {
+          past = store.past_sessions(name, person);
+        } catch (const std::exception& e) {
+          (*shared_done)(unavailable(e.what()), nullptr);
+          return;
+        }
+        std::shared_ptr<const Plan> plan;
+        auto error = inner_.make_plan_after(params, past, plan);
+        (*shared_done)(std::move(error), std::move(plan));
+      });
+  if (!queued) (*shared_done)(unavailable("too many history queries are pending"), nullptr);
+}
+
+void HistoryPort::history_call(HistoryMethod method, const json& params, HistoryDone done) {
+  if (queries_ == nullptr) {
+    done(failed(unavailable("the database could not be opened; see the log")));
+    return;
+  }
+  auto shared_done = std::make_shared<HistoryDone>(std::move(done));
+  const bool queued = queries_->post([method, params, shared_done](HistoryStore& store) {
+    CommandReply reply;
+    try {
+      reply = answer(method, params, store);
+    } catch (const std::exception& e) {
+      reply = failed(unavailable(e.what()));
+    }
+    (*shared_done)(std::move(reply));
+  });
+  if (!queued) (*shared_done)(failed(unavailable("too many history queries are pending")));
+}
+
+History open_history(const std::string& state_dir) {
+  const std::string path = state_dir + "/history.db";
+  History history;
+  auto recovered = recover_history(path);
+  if (!recovered) {
+    spdlog::error("history: {}; sessions are refused until it opens", recovered.status().message());
+    return history;
+  }
+  if (*recovered > 0) {
+    spdlog::warn("history: {} session(s) left open by an earlier run closed as interrupted",
+                 *recovered);
+  }
+  auto recorder = SessionRecorder::open(path);
+  auto queries = HistoryQueries::open(path);
+  if (!recorder || !queries) {
+    spdlog::error("history: {}; sessions are refused until it opens",
+                  (!recorder ? recorder.status() : queries.status()).message());
+    return history;
+  }
+  history.recorder = std::move(*recorder);
+  history.queries = std::move(*queries);
+  spdlog::info("history: {}", path);
+  return history;
+}
+
+}  // namespace traction::history
