@@ -98,50 +98,93 @@ inline std::string read_file(const std::string& path) {
   return s.str();
 }
 
+// How a Rig is wired. The defaults run the example config over loopback TCP.
+struct RigOptions {
+  std::string config;  // daemon config file; empty: config/examples/sim-<kind>.json
+  bool rtu = false;    // Modbus RTU over a socat pty pair (19200 8N1) instead of TCP
+  // Maps the simulator's TCP port to the daemon's device URI (a bench puts a proxy between them);
+  // empty: tcp://127.0.0.1:PORT?unit=1.
+  std::function<std::string(int sim_port)> tcp_uri;
+};
+
 // A simulator and a daemon wired together, plus clients for both control sockets.
 class Rig {
  public:
-  explicit Rig(const std::string& kind) {
+  explicit Rig(const std::string& kind, RigOptions options = {}) : options_(std::move(options)) {
     char tmpl[] = "/tmp/tractiond-e2e.XXXXXX";
     dir_ = mkdtemp(tmpl);
-    sim_ = std::make_unique<Process>(
-        std::vector<std::string>{build_path("simulator/traction-sim"), "--device", kind, "--listen",
-                                 "127.0.0.1:0", "--port-file", dir_ + "/sim.port", "--control",
-                                 dir_ + "/sim.sock", "--trace", dir_ + "/trace.csv"},
-        dir_ + "/sim.log");
+    if (options_.config.empty()) options_.config = source_path("config/examples/sim-" + kind + ".json");
+    std::vector<std::string> sim_args{build_path("simulator/traction-sim"), "--device", kind, "--listen",
+                                      "127.0.0.1:0", "--port-file", dir_ + "/sim.port", "--control",
+                                      dir_ + "/sim.sock", "--trace", dir_ + "/trace.csv"};
+    if (options_.rtu) {
+      socat_ = std::make_unique<Process>(
+          std::vector<std::string>{"/usr/bin/socat", "pty,rawer,echo=0,link=" + dir_ + "/rtu-sim",
+                                   "pty,rawer,echo=0,link=" + dir_ + "/rtu-daemon"},
+          dir_ + "/socat.log");
+      const auto linked = [&] {
+        return std::filesystem::exists(dir_ + "/rtu-sim") && std::filesystem::exists(dir_ + "/rtu-daemon");
+      };
+      if (!wait_until(linked, std::chrono::seconds(10))) return;
+      sim_args.insert(sim_args.end(), {"--rtu", dir_ + "/rtu-sim", "--baud", "19200", "--parity", "N"});
+    }
+    sim_ = std::make_unique<Process>(sim_args, dir_ + "/sim.log");
     if (!wait_until([&] { return !read_file(dir_ + "/sim.port").empty(); }, std::chrono::seconds(10))) return;
-    const std::string port = read_file(dir_ + "/sim.port");
+    const int port = std::stoi(read_file(dir_ + "/sim.port"));
+    if (options_.rtu) {
+      device_uri_ = "rtu://" + dir_ + "/rtu-daemon?baud=19200&parity=N&unit=1";
+    } else if (options_.tcp_uri) {
+      device_uri_ = options_.tcp_uri(port);
+    } else {
+      device_uri_ = "tcp://127.0.0.1:" + std::to_string(port) + "?unit=1";
+    }
+    start_daemon();
+  }
+  ~Rig() {
+    daemon_client_.reset();
+    daemon_.reset();
+    sim_.reset();
+    socat_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  // (Re)starts the daemon on the rig's paths; true once it answers and has reached the device (any
+  // state but disconnected: a daemon restarted over a faulted drive goes straight to fault).
+  bool start_daemon() {
+    daemon_client_.reset();
+    daemon_.reset();
     daemon_ = std::make_unique<Process>(
-        std::vector<std::string>{build_path("daemon/tractiond"), "--config",
-                                 source_path("config/examples/sim-" + kind + ".json"), "--device-uri",
-                                 "tcp://127.0.0.1:" + std::to_string(std::stoi(port)) + "?unit=1",
-                                 "--socket", dir_ + "/d.sock", "--state-dir", dir_ + "/state"},
+        std::vector<std::string>{build_path("daemon/tractiond"), "--config", options_.config, "--device-uri",
+                                 device_uri_, "--socket", dir_ + "/d.sock", "--state-dir", dir_ + "/state"},
         dir_ + "/tractiond.log");
-    wait_until(
+    return wait_until(
         [&] {
           if (!daemon_client_) {
             auto c = RpcClient::connect(dir_ + "/d.sock");
             if (!c) return false;
             daemon_client_ = std::move(*c);
           }
-          return status()["state"] == "idle";
+          const nlohmann::json state = status().value("state", nlohmann::json());
+          return state.is_string() && state != "disconnected";
         },
         std::chrono::seconds(15));
   }
-  ~Rig() {
+  // SIGKILL: the daemon gets no chance to release anything. start_daemon() brings it back.
+  void kill_daemon() {
     daemon_client_.reset();
-    daemon_.reset();
-    sim_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
+    if (daemon_ && daemon_->pid() > 0) ::kill(daemon_->pid(), SIGKILL);
+    daemon_.reset();  // reaps it
   }
 
   bool ready() { return daemon_client_ && status()["state"] == "idle"; }
   const std::string& dir() const { return dir_; }
+  const std::string& device_uri() const { return device_uri_; }
   Process& daemon() { return *daemon_; }
 
   // A JSON-RPC call to the daemon; returns {"result": ...} or {"error": {...}}.
   nlohmann::json call(const std::string& method, const nlohmann::json& params = nlohmann::json::object()) {
+    if (!daemon_client_) return {{"error", {{"message", "no connection to the daemon"}}}};
     auto r = daemon_client_->call(method, params, 5000);
     if (!r) return {{"error", {{"message", r.status().message()}}}};
     if (r->error) {
@@ -180,7 +223,10 @@ class Rig {
   std::string log() const { return read_file(dir_ + "/tractiond.log"); }
 
  private:
+  RigOptions options_;
   std::string dir_;
+  std::string device_uri_;
+  std::unique_ptr<Process> socat_;
   std::unique_ptr<Process> sim_;
   std::unique_ptr<Process> daemon_;
   std::unique_ptr<RpcClient> daemon_client_;
