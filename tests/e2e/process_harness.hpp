@@ -171,6 +171,9 @@ class Rig {
         std::chrono::seconds(15));
   }
   // SIGKILL: the daemon gets no chance to release anything. start_daemon() brings it back.
+  // Closes the rig's own connection to the daemon (a test of the connection cap needs its slot).
+  // call() and status() fail after it.
+  void drop_client() { daemon_client_.reset(); }
   void kill_daemon() {
     daemon_client_.reset();
     if (daemon_ && daemon_->pid() > 0) ::kill(daemon_->pid(), SIGKILL);
