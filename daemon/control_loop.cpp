@@ -75,8 +75,22 @@ std::vector<Event> ControlLoop::events_after(std::uint64_t after) const {
   return out;
 }
 
+std::shared_ptr<const Catalog> ControlLoop::catalog() const {
+  std::lock_guard lock(catalog_mutex_);
+  return catalog_;
+}
+
+Status ControlLoop::replace_catalog(std::shared_ptr<const Catalog> catalog) {
+  std::lock_guard lock(catalog_mutex_);
+  if (!catalog || catalog->kind() != catalog_->kind()) {
+    return {Errc::config, "the new catalog is for another kind of device"};
+  }
+  catalog_ = std::move(catalog);
+  return Status::success();
+}
+
 nlohmann::json ControlLoop::daemon_info() const {
-  const DeviceKind kind = catalog_->kind();
+  const DeviceKind kind = catalog()->kind();
   return {{"name", "tractiond"},
           {"version", TRACTION_VERSION},
           {"protocol_version", 1},
@@ -89,7 +103,6 @@ nlohmann::json ControlLoop::daemon_info() const {
 void ControlLoop::publish(Clock::time_point now, double cycle_ms, bool overrun) {
   StatusSnapshot s = controller_.snapshot(now);
   std::vector<Event> events = controller_.take_events();
-  for (const Event& e : events) spdlog::info("event {} {}", e.kind, e.detail.dump());
   {
     std::lock_guard lock(publish_mutex_);
     ++cycles_;
@@ -103,6 +116,8 @@ void ControlLoop::publish(Clock::time_point now, double cycle_ms, bool overrun) 
     while (backlog_.size() > options_.event_backlog) backlog_.pop_front();
   }
   for (CycleObserver* observer : observers_) observer->on_cycle(s, events);
+  // After the observers, so that a log record can already carry the session that started.
+  for (const Event& e : events) spdlog::info("event {} {}", e.kind, e.detail.dump());
 }
 
 void ControlLoop::run() {

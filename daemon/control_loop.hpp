@@ -45,40 +45,46 @@ class ControlLoop final : public ControlPort {
   // Stops a running session (normal release rate) and waits until the device is at rest, the loop
   // faults, or `timeout` passes. Returns true when the device ended at rest.
   bool shutdown_safely(std::chrono::milliseconds timeout);
+  // Serves programs, profiles and limits from `catalog` from now on (SIGHUP reload). A running
+  // session keeps the plan it was validated with; the idle limits stay those of the first catalog
+  // (a reload keeps the device and site limits). Errc::config when the device kind differs.
+  Status replace_catalog(std::shared_ptr<const Catalog> catalog);
 
   // ControlPort
   void submit(ControlCommand command) override;
   StatusSnapshot snapshot() const override;
   std::vector<Event> events_after(std::uint64_t after) const override;
   nlohmann::json daemon_info() const override;
-  nlohmann::json program_list() const override { return catalog_->program_list(); }
+  nlohmann::json program_list() const override { return catalog()->program_list(); }
   std::optional<ApiError> program_get(const std::string& name, nlohmann::json& out) const override {
-    return catalog_->program_get(name, out);
+    return catalog()->program_get(name, out);
   }
-  nlohmann::json profile_list() const override { return catalog_->profile_list(); }
+  nlohmann::json profile_list() const override { return catalog()->profile_list(); }
   std::optional<ApiError> profile_get(const std::string& name, nlohmann::json& out) const override {
-    return catalog_->profile_get(name, out);
+    return catalog()->profile_get(name, out);
   }
   std::optional<ApiError> limits_get(const std::string& profile, nlohmann::json& out) const override {
-    return catalog_->limits_get(profile, out);
+    return catalog()->limits_get(profile, out);
   }
   std::optional<ApiError> make_plan(const nlohmann::json& params,
                                     std::shared_ptr<const Plan>& plan) const override {
-    return catalog_->make_plan(params, plan);
+    return catalog()->make_plan(params, plan);
   }
   std::optional<ApiError> make_plan_after(const nlohmann::json& params,
                                           const std::vector<PastSession>& history,
                                           std::shared_ptr<const Plan>& plan) const override {
-    return catalog_->make_plan(params, plan, history);
+    return catalog()->make_plan(params, plan, history);
   }
 
  private:
   void run();
+  std::shared_ptr<const Catalog> catalog() const;
   std::deque<ControlCommand> take_commands();
   void publish(Clock::time_point now, double cycle_ms, bool overrun);
 
   std::unique_ptr<Driver> driver_;
-  std::shared_ptr<const Catalog> catalog_;
+  mutable std::mutex catalog_mutex_;
+  std::shared_ptr<const Catalog> catalog_;  // swapped by replace_catalog; read through catalog()
   ControlLoopOptions options_;
   SessionController controller_;
 

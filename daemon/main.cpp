@@ -1,18 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
 // tractiond: drives one inversion table or traction bench through Modbus and serves the control
-// socket. Threads: main (signals), control (fixed period, owns the driver), server (Asio).
+// socket. Threads: main (signals), control (fixed period, owns the driver), server (Asio), and the
+// service reporter (sd_notify status and watchdog) when systemd runs the daemon.
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "daemon/control_loop.hpp"
 #include "daemon/daemon_config.hpp"
-#include "daemon/engine/catalog.hpp"
 #include "daemon/history/history_port.hpp"
 #include "daemon/server/control_server.hpp"
+#include "daemon/service/activated_socket.hpp"
+#include "daemon/service/catalog_loader.hpp"
+#include "daemon/service/config_reloader.hpp"
+#include "daemon/service/cycle_heartbeat.hpp"
+#include "daemon/service/log_target.hpp"
+#include "daemon/service/service_notifier.hpp"
+#include "daemon/service/service_reporter.hpp"
+#include "daemon/service/session_log_tag.hpp"
 #include "drivers/modbus/device_uri.hpp"
 #include "drivers/modbus/modbus_driver.hpp"
 
@@ -20,18 +29,22 @@ namespace {
 
 constexpr int kExitConfig = 2;
 constexpr int kExitRuntime = 1;
+// The first cycle includes the first attempt to reach the device, which the driver's timeouts bound.
+constexpr auto kFirstCycleDeadline = std::chrono::seconds(10);
+// SIGTERM: the longest a running session may take to release before the daemon gives up waiting.
+constexpr auto kShutdownDeadline = std::chrono::seconds(60);
 
-traction::Result<std::shared_ptr<const traction::Catalog>> load_catalog(const traction::DaemonConfig& c) {
-  traction::CatalogConfig cc;
-  cc.kind = c.device.kind;
-  cc.device_limits = c.device.limits;
-  cc.device_source = c.device_file;
-  cc.site_limits = c.site_limits;
-  cc.site_source = c.source;
-  cc.profiles = c.profiles;
-  cc.profiles_source = c.source;
-  cc.program_dirs = c.program_dirs;
-  return traction::Catalog::load(cc);
+// READY=1 means "config read, socket listening, device probed once": wait for the first cycle.
+void wait_for_first_cycle(const traction::CycleHeartbeat& heartbeat) {
+  const auto deadline = std::chrono::steady_clock::now() + kFirstCycleDeadline;
+  while (heartbeat.cycles_seen() == 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      spdlog::warn("the control loop has not completed a cycle within {} s",
+                   kFirstCycleDeadline.count());
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 }  // namespace
@@ -42,11 +55,18 @@ int main(int argc, char** argv) {
   traction::ConfigOverrides overrides;
   bool check_only = false;
   bool version = false;
+  traction::LogTarget log_target = traction::LogTarget::automatic;
   app.add_option("--config", config_file, "configuration file")->capture_default_str();
   app.add_option("--socket", overrides.socket_path, "control socket path (overrides the config)");
   app.add_option("--state-dir", overrides.state_dir, "state directory (overrides the config)");
   app.add_option("--device-uri", overrides.device_uri,
                  "device endpoint: tcp://HOST:PORT?unit=N or rtu:///dev/ttyUSB0?baud=19200&parity=E&unit=1");
+  app.add_option("--log-target", log_target,
+                 "auto (the journal when stderr is connected to it), journal or stderr")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, traction::LogTarget>{{"auto", traction::LogTarget::automatic},
+                                                     {"journal", traction::LogTarget::journal},
+                                                     {"stderr", traction::LogTarget::stderr_stream}}));
   app.add_flag("--check-config", check_only, "validate the configuration, programs and profiles, then exit");
   app.add_flag("--version", version, "print the version and exit");
   CLI11_PARSE(app, argc, argv);
@@ -54,13 +74,16 @@ int main(int argc, char** argv) {
     std::cout << "tractiond " << TRACTION_VERSION << "\n";
     return 0;
   }
+  // Static: the logger's sink reads it until the logger registry itself is destroyed.
+  static traction::SessionLogTag session_tag;
+  traction::configure_logging(log_target, session_tag);
 
   auto config = traction::load_daemon_config(config_file, overrides);
   if (!config) {
     std::cerr << "tractiond: configuration error: " << config.status().message() << "\n";
     return kExitConfig;
   }
-  auto catalog = load_catalog(*config);
+  auto catalog = traction::load_catalog(*config);
   if (!catalog) {
     std::cerr << "tractiond: configuration error: " << catalog.status().message() << "\n";
     return kExitConfig;
@@ -71,6 +94,12 @@ int main(int argc, char** argv) {
               << " profiles)\n";
     return 0;
   }
+  auto activated = traction::take_activated_socket("control");
+  if (!activated) {
+    spdlog::error("{}", activated.status().message());
+    return kExitConfig;
+  }
+  config->server.inherited_fd = *activated;
 
   std::error_code ec;
   std::filesystem::create_directories(config->state_dir, ec);
@@ -85,6 +114,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
+  const traction::ServiceNotifier notifier;
   // Before the loop: the recorder observes it and must outlive it.
   const traction::history::History history = traction::history::open_history(config->state_dir);
   auto uri = traction::parse_device_uri(config->device_uri);
@@ -92,6 +122,9 @@ int main(int argc, char** argv) {
   loop_options.rate_hz = config->rate_hz;
   loop_options.device_name = config->device.name;
   traction::ControlLoop loop(traction::make_modbus_driver(config->device, *uri), *catalog, loop_options);
+  traction::CycleHeartbeat heartbeat(config->device.name);
+  loop.add_observer(heartbeat);
+  loop.add_observer(session_tag);
   if (history.recorder) loop.add_observer(*history.recorder);
   loop.start();
   traction::history::HistoryPort port(loop, history.recorder.get(), history.queries.get());
@@ -101,21 +134,30 @@ int main(int argc, char** argv) {
     loop.stop();
     return kExitRuntime;
   }
+  wait_for_first_cycle(heartbeat);
+  std::uint64_t version_seen = 0;
+  notifier.ready(heartbeat.summary(version_seen));
+  traction::ServiceReporter reporter(notifier, heartbeat);
+  reporter.start();
   spdlog::info("tractiond {} ready: device \"{}\" at {}, socket {}", TRACTION_VERSION, config->device.name,
-               config->device_uri, config->server.socket_path);
+               config->device_uri,
+               *activated >= 0 ? "from socket activation" : config->server.socket_path);
 
+  traction::ConfigReloader reloader(config_file, overrides, *config, loop, notifier);
   for (;;) {
     int sig = 0;
     sigwait(&signals, &sig);
     if (sig == SIGHUP) {
-      spdlog::warn("SIGHUP: reloading programs and profiles is not supported yet; nothing changed");
+      reloader.reload();
       continue;
     }
     spdlog::info("signal {}: stopping any session safely before exit", sig);
     break;
   }
-  const bool safe = loop.shutdown_safely(std::chrono::seconds(60));
+  notifier.stopping("stopping: releasing any session at the normal rate before exit");
+  const bool safe = loop.shutdown_safely(kShutdownDeadline);
   if (!safe) spdlog::error("the device did not reach rest before the shutdown deadline");
+  reporter.stop();
   server.stop();
   loop.stop();
   return safe ? 0 : kExitRuntime;

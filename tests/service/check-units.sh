@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Installs the build into a temporary root and checks the installed units there:
+# systemd-analyze verify (including the ExecStart binary and the man pages), and
+# systemd-analyze security --offline with an exposure of 2.0 or lower.
+# Usage: check-units.sh BUILD_DIR
+set -eu
+build=$1
+for tool in systemd-analyze man; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "SKIP: $tool is missing (Debian packages systemd, man-db)"
+		exit 77
+	fi
+done
+root=$(mktemp -d /tmp/tractiond-units.XXXXXX)
+trap 'rm -rf "$root"' EXIT
+DESTDIR=$root cmake --install "$build" --prefix /usr >/dev/null
+
+units=$root/lib/systemd/system
+# Man pages are looked up in the temporary root, not on this system.
+MANPATH=$root/usr/share/man systemd-analyze verify --root="$root" \
+	"$units/tractiond.service" "$units/tractiond.socket"
+echo "verify: ok"
+
+report=$(systemd-analyze security --offline=yes --root="$root" "$units/tractiond.service" 2>&1)
+score=$(printf '%s\n' "$report" | sed -n 's/.*Overall exposure level for tractiond.service: \([0-9.]*\).*/\1/p')
+if [ -z "$score" ]; then
+	printf '%s\n' "$report"
+	echo "FAIL: no exposure level in the report"
+	exit 1
+fi
+echo "security: exposure $score"
+if ! awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }'; then
+	printf '%s\n' "$report"
+	echo "FAIL: exposure $score is above 2.0"
+	exit 1
+fi
