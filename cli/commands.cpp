@@ -12,6 +12,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/command_support.hpp"
 #include "cli/progress_view.hpp"
 #include "cli/rpc_client.hpp"
 
@@ -29,21 +30,6 @@ void on_interrupt(int) {
   g_interrupted = true;
 }
 
-// A connected client, or the exit code of the failure (already reported).
-struct Connected {
-  std::unique_ptr<RpcClient> client;
-  int exit_code = kOk;
-};
-
-Connected open(const Options& options) {
-  auto connected = RpcClient::connect(options.socket_path);
-  if (!connected) {
-    std::cerr << "tractionctl: " << connected.status().message() << "\n";
-    return {nullptr, kCannotConnect};
-  }
-  return {std::move(*connected), kOk};
-}
-
 void print_failure(const std::string& method, const client::RpcFailure& failure) {
   std::cerr << "tractionctl: " << method << " failed: " << failure.message;
   if (!failure.reason.empty()) std::cerr << " [" << failure.reason << "]";
@@ -56,37 +42,6 @@ void print_failure(const std::string& method, const client::RpcFailure& failure)
                 << "\n";
     }
   }
-}
-
-// Calls `method`; on success stores the result. Returns an exit code.
-int call(RpcClient& rpc, const std::string& method, const json& params, json& result) {
-  auto response = rpc.call(method, params, kCallTimeoutMs);
-  if (!response) {
-    std::cerr << "tractionctl: " << method << ": " << response.status().message() << "\n";
-    return kCannotConnect;
-  }
-  if (response->error) {
-    print_failure(method, *response->error);
-    return kDaemonError;
-  }
-  result = response->result;
-  return kOk;
-}
-
-// The common shape of a read command: call, then print JSON or text.
-template <class Print>
-int read_command(const Options& options, const std::string& method, const json& params,
-                 Print print) {
-  auto connected = open(options);
-  if (!connected.client) return connected.exit_code;
-  json result;
-  if (int code = call(*connected.client, method, params, result); code != kOk) return code;
-  if (options.json) {
-    std::cout << result.dump(2) << "\n";
-  } else {
-    print(result);
-  }
-  return kOk;
 }
 
 // NAME or FILE: anything that names an existing file or ends in .json is read as a definition.
@@ -161,6 +116,29 @@ int subscribe(RpcClient& rpc) {
 
 }  // namespace
 
+Connected open(const Options& options) {
+  auto connected = RpcClient::connect(options.socket_path);
+  if (!connected) {
+    std::cerr << "tractionctl: " << connected.status().message() << "\n";
+    return {nullptr, kCannotConnect};
+  }
+  return {std::move(*connected), kOk};
+}
+
+int call(RpcClient& rpc, const std::string& method, const json& params, json& result) {
+  auto response = rpc.call(method, params, kCallTimeoutMs);
+  if (!response) {
+    std::cerr << "tractionctl: " << method << ": " << response.status().message() << "\n";
+    return kCannotConnect;
+  }
+  if (response->error) {
+    print_failure(method, *response->error);
+    return kDaemonError;
+  }
+  result = response->result;
+  return kOk;
+}
+
 std::string default_socket_path() {
   const char* env = std::getenv("TRACTIOND_SOCKET");
   return env != nullptr && *env != '\0' ? env : "/run/tractiond/tractiond.sock";
@@ -232,6 +210,16 @@ int validate(const Options& options) {
       std::cout << ", about " << client::format_seconds(plan["total_seconds"].get<double>());
     }
     std::cout << "\n";
+    // Progression: what this session gets, derived from the history (docs/programs.md).
+    const json progression = plan.is_object() ? plan.value("progression", json()) : json();
+    if (!progression.is_object()) return;
+    for (const auto& rule : progression.value("rules", json::array())) {
+      std::cout << "  progression: " << rule.value("parameter", "?") << " "
+                << rule.value("value", 0.0) << " (base " << rule.value("base", 0.0) << ", +"
+                << rule.value("add", 0.0) << " per " << rule.value("every", "session")
+                << ", step " << rule.value("level", 0) << " of " << rule.value("max_level", 0)
+                << ")\n";
+    }
   });
 }
 

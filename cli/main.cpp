@@ -6,6 +6,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "cli/history_commands.hpp"
 
 namespace {
 
@@ -77,6 +78,38 @@ int run_cli(int argc, char** argv) {
     return limits(options);
   })->add_option("--profile", options.profile, "profile whose limits apply");
 
+  // Session history (docs/history.md).
+  traction::ctl::HistoryOptions history;
+  auto* history_command = add("history", "recorded sessions, newest first", true, [&]() -> int {
+    return traction::ctl::history_list(options, history);
+  });
+  history_command->add_option("--profile", options.profile, "only this profile's sessions");
+  history_command->add_option("--since", history.since, "only sessions since this UTC date/time");
+  history_command->add_option("--limit", history.limit, "at most this many (default 20)")
+      ->check(CLI::Range(1, 1000));
+  auto* show_history = history_command->add_subcommand("show", "one session: figures and events");
+  show_history->add_option("id", history.id, "session id")->required();
+  show_history->add_flag("--json", options.json, "print the daemon's JSON result");
+  auto* export_history =
+      history_command->add_subcommand("export", "one session's 10 Hz samples as CSV");
+  export_history->add_option("id", history.id, "session id")->required();
+  export_history->add_flag("--csv", history.csv, "CSV: t_s,target,actual,velocity,phase,phase_kind")
+      ->required();
+  export_history->add_option("-o,--output", history.output, "write to FILE instead of stdout");
+  history_command->require_subcommand(0, 1);
+  auto* feedback_command = add("feedback", "record comfort (0 worst .. 10) and a note for a session",
+                               false, [&] { return traction::ctl::feedback(options, history); });
+  feedback_command->add_option("id", history.id, "session id")->required();
+  feedback_command->add_option("--before", history.comfort_before, "comfort before, 0..10")
+      ->check(CLI::Range(0, 10));
+  feedback_command->add_option("--after", history.comfort_after, "comfort after, 0..10")
+      ->check(CLI::Range(0, 10));
+  feedback_command->add_option("--note", history.note, "a note");
+  auto* plot_command = add("plot", "draw a session (target, actual, phases, events) as SVG", false,
+                           [&] { return traction::ctl::plot(options, history); });
+  plot_command->add_option("id", history.id, "session id")->required();
+  plot_command->add_option("-o,--output", history.output, "the SVG file to write")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -87,6 +120,8 @@ int run_cli(int argc, char** argv) {
     app.exit(e);
     return kUsage;
   }
+  if (show_history->parsed()) return history_show(options, history);
+  if (export_history->parsed()) return history_export(options, history);
   for (const auto& [command, action] : actions) {
     if (command->parsed()) return action();
   }

@@ -16,7 +16,7 @@
 namespace traction {
 
 struct Plan;
-struct PastSession;  // daemon/engine/progression.hpp
+struct ProgressionHistory;  // daemon/engine/progression.hpp
 
 enum class DaemonState { disconnected, idle, running, paused, stopping, fault, estop };
 enum class Outcome { completed, stopped, stop_switch, estopped, faulted, interrupted };
@@ -154,10 +154,10 @@ class ControlPort {
                                             std::shared_ptr<const Plan>& plan) const = 0;
 
   // make_plan for the next session of a program, given the earlier sessions of the same program
-  // and profile (oldest first), so that its progression applies (docs/programs.md "Progression").
-  // A port without progression plans as make_plan does.
+  // and profile, so that its progression applies (docs/programs.md "Progression"). A port
+  // without progression plans as make_plan does.
   virtual std::optional<ApiError> make_plan_after(const nlohmann::json& params,
-                                                  const std::vector<PastSession>& history,
+                                                  const ProgressionHistory& history,
                                                   std::shared_ptr<const Plan>& plan) const {
     (void)history;
     return make_plan(params, plan);

@@ -71,7 +71,7 @@ class ControlLoop final : public ControlPort {
     return catalog()->make_plan(params, plan);
   }
   std::optional<ApiError> make_plan_after(const nlohmann::json& params,
-                                          const std::vector<PastSession>& history,
+                                          const ProgressionHistory& history,
                                           std::shared_ptr<const Plan>& plan) const override {
     return catalog()->make_plan(params, plan, history);
   }

@@ -154,7 +154,7 @@ std::optional<ApiError> Catalog::expand_and_check(const ProgramDefinition& progr
 std::optional<ApiError> Catalog::plan_program(const ProgramDefinition& program,
                                               const Profile* profile,
                                               std::shared_ptr<const Plan>& plan,
-                                              const std::vector<PastSession>& history) const {
+                                              const ProgressionHistory& history) const {
   Plan candidate;
   const auto variant = program.variants.find(kind_);
   if (variant == program.variants.end() || !variant->second.progression) {
@@ -192,7 +192,7 @@ std::optional<ApiError> Catalog::make_plan(const nlohmann::json& params,
 
 std::optional<ApiError> Catalog::make_plan(const nlohmann::json& params,
                                            std::shared_ptr<const Plan>& plan,
-                                           const std::vector<PastSession>& history) const {
+                                           const ProgressionHistory& history) const {
   std::string program_name;
   std::string profile_name;
   std::optional<ProgramDefinition> inline_program;

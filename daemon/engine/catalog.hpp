@@ -61,7 +61,7 @@ class Catalog {
   // back (progression.hpp); when the raised plan breaks a limit, every rule steps down until it
   // fits. The plan's "progression" says what was applied and why.
   std::optional<ApiError> make_plan(const nlohmann::json& params, std::shared_ptr<const Plan>& plan,
-                                    const std::vector<PastSession>& history) const;
+                                    const ProgressionHistory& history) const;
 
   // For the daemon: the kind, and the limits that apply outside a session or for a profile.
   DeviceKind kind() const { return kind_; }
@@ -72,7 +72,7 @@ class Catalog {
   const Profile* find_profile(const std::string& name) const;
   std::optional<ApiError> plan_program(const ProgramDefinition& program, const Profile* profile,
                                        std::shared_ptr<const Plan>& plan,
-                                       const std::vector<PastSession>& history = {}) const;
+                                       const ProgressionHistory& history = {}) const;
   // Expands and checks one program; `candidate` is filled even when it is refused.
   std::optional<ApiError> expand_and_check(const ProgramDefinition& program, const Profile* profile,
                                            Plan& candidate) const;

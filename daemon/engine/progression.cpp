@@ -154,7 +154,7 @@ ProgressionSpec parse_progression(ObjectReader& reader, const ProgramVariant& va
 }
 
 ProgressionResult derive_progression(const ProgramVariant& variant, const ProgressionSpec& spec,
-                                     const std::vector<PastSession>& history,
+                                     const ProgressionHistory& history,
                                      const EffectiveLimits& limits, const Profile* profile) {
   ProgressionResult out;
   const std::size_t n = spec.rules.size();
@@ -162,35 +162,50 @@ ProgressionResult derive_progression(const ProgramVariant& variant, const Progre
   for (const auto& rule : spec.rules) {
     out.max_levels.push_back(max_level(variant, rule, limits, profile));
   }
-  // Per weekly rule: when the week that earns the next step began (the first completed session,
-  // the last step, or the last step back).
+  auto step_up = [&](std::size_t i) {
+    if (out.levels[i] >= out.max_levels[i]) return false;
+    ++out.levels[i];
+    return true;
+  };
+  // Per weekly rule: when its week began, and whether a session was completed in it.
   std::vector<std::optional<std::chrono::system_clock::time_point>> week_start(n);
-  for (const PastSession& past : history) {
+  std::vector<bool> practised(n, false);
+  auto pass_weeks = [&](std::chrono::system_clock::time_point until) {
+    int steps = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (spec.rules[i].every != ProgressionEvery::week || !week_start[i]) continue;
+      while (until - *week_start[i] >= kWeek) {
+        if (!practised[i]) {  // a week without practice earns nothing: wait for the next session
+          week_start[i].reset();
+          break;
+        }
+        steps += step_up(i) ? 1 : 0;
+        *week_start[i] += kWeek;
+        practised[i] = false;
+      }
+    }
+    return steps;
+  };
+  for (const PastSession& past : history.sessions) {
+    int change = pass_weeks(past.started);
     const bool comfort_worse =
         past.comfort_before && past.comfort_after && *past.comfort_after < *past.comfort_before;
     const bool stop_switch = past.outcome == Outcome::stop_switch;
-    int change = 0;
     if ((stop_switch && spec.back_on_stop_switch) ||
         (comfort_worse && spec.back_on_comfort_worse)) {
-      change = -1;
+      change -= 1;
       for (std::size_t i = 0; i < n; ++i) {
         out.levels[i] = std::max(0, out.levels[i] - 1);
         week_start[i] = past.started;
+        practised[i] = false;
       }
     } else if (past.outcome == Outcome::completed) {
       for (std::size_t i = 0; i < n; ++i) {
-        bool earned = spec.rules[i].every == ProgressionEvery::session;
-        if (spec.rules[i].every == ProgressionEvery::week) {
-          if (!week_start[i]) {
-            week_start[i] = past.started;
-          } else if (past.started - *week_start[i] >= kWeek) {
-            earned = true;
-            week_start[i] = past.started;
-          }
-        }
-        if (earned && out.levels[i] < out.max_levels[i]) {
-          ++out.levels[i];
-          change = 1;
+        if (spec.rules[i].every == ProgressionEvery::session) {
+          change += step_up(i) ? 1 : 0;
+        } else {
+          if (!week_start[i]) week_start[i] = past.started;
+          practised[i] = true;
         }
       }
     }
@@ -200,6 +215,7 @@ ProgressionResult derive_progression(const ProgramVariant& variant, const Progre
                          {"change", change},
                          {"levels", out.levels}});
   }
+  pass_weeks(history.now);
   return out;
 }
 

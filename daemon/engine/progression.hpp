@@ -50,6 +50,13 @@ struct PastSession {
 // The parameters a rule may name for a mode, in documentation order.
 std::vector<std::string> progression_parameters(const ProgramVariant& variant);
 
+// What progression is derived from: the earlier sessions of the program and profile, oldest
+// first, and the time the next session is planned (weekly steps are earned as weeks pass).
+struct ProgressionHistory {
+  std::vector<PastSession> sessions;
+  std::chrono::system_clock::time_point now{};
+};
+
 // Reads a variant's "progression" object. Throws ConfigError naming the path and the rule.
 ProgressionSpec parse_progression(ObjectReader& reader, const ProgramVariant& variant);
 
@@ -60,11 +67,15 @@ struct ProgressionResult {
   nlohmann::json trail = nlohmann::json::array();  // per past session: outcome and level change
 };
 
-// Derives every rule's level from `history` (oldest first). Steps are capped: a rule never goes
-// past the level at which its parameter reaches `max` or the effective limit, so that a step back
-// from the cap is a real step. The profile converts axis limits into fractions of body weight.
+// Derives every rule's level from `history`. A per-session rule steps up after each completed
+// session. A weekly rule steps up each time a week has passed (by the next session, or by
+// `history.now`) since its week began, provided a session was completed in that week; its first
+// week begins with the first completed session, and a new one with each step or step back. Steps
+// are capped: a rule never goes past the level at which its parameter reaches `max` or the
+// effective limit, so that a step back from the cap is a real step. The profile converts axis
+// limits into fractions of body weight.
 ProgressionResult derive_progression(const ProgramVariant& variant, const ProgressionSpec& spec,
-                                     const std::vector<PastSession>& history,
+                                     const ProgressionHistory& history,
                                      const EffectiveLimits& limits, const Profile* profile);
 
 // The variant with each rule's parameter raised to `levels` (each value capped).

@@ -101,9 +101,10 @@ void HistoryPort::plan_session(const json& params, PlanDone done) const {
   auto shared_done = std::make_shared<PlanDone>(std::move(done));
   const bool queued =
       queries_->post([this, params, name, person, shared_done](HistoryStore& store) {
-        std::vector<PastSession> past;
+        ProgressionHistory past;
         try {
-          past = store.past_sessions(name, person);
+          past.sessions = store.past_sessions(name, person);
+          past.now = std::chrono::system_clock::now();
         } catch (const std::exception& e) {
           (*shared_done)(unavailable(e.what()), nullptr);
           return;

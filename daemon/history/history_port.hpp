@@ -43,7 +43,7 @@ class HistoryPort final : public ControlPort {
     return inner_.make_plan(params, plan);
   }
   std::optional<ApiError> make_plan_after(const nlohmann::json& params,
-                                          const std::vector<PastSession>& history,
+                                          const ProgressionHistory& history,
                                           std::shared_ptr<const Plan>& plan) const override {
     return inner_.make_plan_after(params, history, plan);
   }

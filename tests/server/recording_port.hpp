@@ -19,6 +19,7 @@ struct RecordedCommand {
   CommandKind kind;
   std::string requested_by;
   std::string program;  // start only
+  bool record_gate = false;  // start only: the command carried a history record gate
 };
 
 class RecordingPort : public ControlPort {
@@ -37,7 +38,8 @@ class RecordingPort : public ControlPort {
     {
       std::lock_guard lock(mutex_);
       recorded_.push_back({command.kind, command.requested_by,
-                           command.plan ? command.plan->program : std::string()});
+                           command.plan ? command.plan->program : std::string(),
+                           command.record_gate != nullptr});
       inbox_.push_back(std::move(command));
     }
     wake_.notify_all();
