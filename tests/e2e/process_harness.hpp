@@ -105,6 +105,9 @@ struct RigOptions {
   // Maps the simulator's TCP port to the daemon's device URI (a bench puts a proxy between them);
   // empty: tcp://127.0.0.1:PORT?unit=1.
   std::function<std::string(int sim_port)> tcp_uri;
+  // false: start_daemon() returns as soon as the daemon answers, even while it cannot reach the
+  // device (a test of "device unavailable" points tcp_uri at a port nobody listens on).
+  bool wait_for_device = true;
 };
 
 // A simulator and a daemon wired together, plus clients for both control sockets.
@@ -166,14 +169,14 @@ class Rig {
             daemon_client_ = std::move(*c);
           }
           const nlohmann::json state = status().value("state", nlohmann::json());
-          return state.is_string() && state != "disconnected";
+          return state.is_string() && (state != "disconnected" || !options_.wait_for_device);
         },
         std::chrono::seconds(15));
   }
-  // SIGKILL: the daemon gets no chance to release anything. start_daemon() brings it back.
   // Closes the rig's own connection to the daemon (a test of the connection cap needs its slot).
   // call() and status() fail after it.
   void drop_client() { daemon_client_.reset(); }
+  // SIGKILL: the daemon gets no chance to release anything. start_daemon() brings it back.
   void kill_daemon() {
     daemon_client_.reset();
     if (daemon_ && daemon_->pid() > 0) ::kill(daemon_->pid(), SIGKILL);
