@@ -3,7 +3,7 @@
 // next to bare libmodbus doing the same transactions on the same in-process traction-sim, as a
 // ratio. The ratio is the driver's overhead (map walking, decoding, failure accounting); the
 // absolute figures are mostly the simulator's and the kernel's.
-//   driver_cycle_bench [--cycles N] [--rounds R] [--transport tcp|rtu]
+//   driver_cycle_bench [--cycles N] [--rounds R] [--transport tcp|rtu] [--json 1]
 #include <modbus/modbus.h>
 #include <pty.h>
 #include <spdlog/spdlog.h>
@@ -31,6 +31,7 @@ struct Args {
   int cycles = 2000;
   int rounds = 5;
   bool rtu = false;
+  bool json = false;  // one JSON object instead of text
 };
 
 Args parse_args(int argc, char** argv) {
@@ -40,6 +41,7 @@ Args parse_args(int argc, char** argv) {
     if (key == "--cycles") args.cycles = std::max(1, std::atoi(argv[i + 1]));
     if (key == "--rounds") args.rounds = std::max(1, std::atoi(argv[i + 1]));
     if (key == "--transport") args.rtu = std::strcmp(argv[i + 1], "rtu") == 0;
+    if (key == "--json") args.json = std::strcmp(argv[i + 1], "0") != 0;
   }
   return args;
 }
@@ -69,8 +71,9 @@ double time_cycles(int cycles, F&& cycle) {
 bool bare_cycle(modbus_t* ctx, const RegisterMap& map, std::uint16_t& heartbeat) {
   std::uint16_t words[125];
   for (const ReadBlock& b : map.read_blocks()) {
-    const int rc = b.table == Table::holding ? modbus_read_registers(ctx, b.address, b.count, words)
-                                             : modbus_read_input_registers(ctx, b.address, b.count, words);
+    const int rc = b.table == Table::holding
+                       ? modbus_read_registers(ctx, b.address, b.count, words)
+                       : modbus_read_input_registers(ctx, b.address, b.count, words);
     if (rc != b.count) return false;
   }
   const std::uint16_t command[4] = {cia402::kShutdown, ++heartbeat, 0, 0};
@@ -82,7 +85,8 @@ bool bare_cycle(modbus_t* ctx, const RegisterMap& map, std::uint16_t& heartbeat)
 int main(int argc, char** argv) {
   const Args args = parse_args(argc, argv);
   spdlog::set_level(spdlog::level::warn);
-  auto device = load_device_file(std::string(TRACTION_SOURCE_DIR) + "/config/devices/sim-inversion.json");
+  auto device =
+      load_device_file(std::string(TRACTION_SOURCE_DIR) + "/config/devices/sim-inversion.json");
   if (!device.ok()) {
     std::fprintf(stderr, "%s\n", device.status().message().c_str());
     return 1;
@@ -103,7 +107,8 @@ int main(int argc, char** argv) {
   sim::SimOptions bare_options = options;
   bare_options.rtu_fd = bare_sim_fd;
   auto bare_simulator = sim::Simulator::create(bare_options);
-  if (!simulator.ok() || !bare_simulator.ok() || !(*simulator)->start() || !(*bare_simulator)->start()) {
+  if (!simulator.ok() || !bare_simulator.ok() || !(*simulator)->start() ||
+      !(*bare_simulator)->start()) {
     std::fprintf(stderr, "cannot start the simulator\n");
     return 1;
   }
@@ -129,7 +134,9 @@ int main(int argc, char** argv) {
 
   DeviceState state;
   std::uint16_t heartbeat = 0;
-  auto driver_cycle = [&] { return driver.read(state).ok() && driver.write(AxisCommand{0.0}).ok(); };
+  auto driver_cycle = [&] {
+    return driver.read(state).ok() && driver.write(AxisCommand{0.0}).ok();
+  };
   auto bare_one = [&] { return bare_cycle(bare, device->registers, heartbeat); };
   time_cycles(100, driver_cycle);  // warm-up
   time_cycles(100, bare_one);
@@ -142,10 +149,21 @@ int main(int argc, char** argv) {
   std::sort(bare_us.begin(), bare_us.end());
   const double d = driver_us[driver_us.size() / 2];
   const double b = bare_us[bare_us.size() / 2];
-  std::printf("transport %s, %d rounds x %d cycles, %zu reads + 1 write per cycle (median of rounds)\n",
-              args.rtu ? "rtu (pty)" : "tcp (loopback)", args.rounds, args.cycles,
-              device->registers.read_blocks().size());
-  std::printf("driver cycle: %.1f us   bare libmodbus: %.1f us   ratio: %.3f\n", d, b, d / b);
+  if (args.json) {
+    std::printf(
+        "{\"driver_cycle\": {\"transport\": \"%s\", \"rounds\": %d, \"cycles\": %d, "
+        "\"reads_per_cycle\": %zu, "
+        "\"driver_us\": %.1f, \"bare_libmodbus_us\": %.1f, \"ratio\": %.3f, \"target_ratio\": 1.2, "
+        "\"meets_target\": %s}}\n",
+        args.rtu ? "rtu" : "tcp", args.rounds, args.cycles, device->registers.read_blocks().size(),
+        d, b, d / b, d / b <= 1.2 ? "true" : "false");
+  } else {
+    std::printf(
+        "transport %s, %d rounds x %d cycles, %zu reads + 1 write per cycle (median of rounds)\n",
+        args.rtu ? "rtu (pty)" : "tcp (loopback)", args.rounds, args.cycles,
+        device->registers.read_blocks().size());
+    std::printf("driver cycle: %.1f us   bare libmodbus: %.1f us   ratio: %.3f\n", d, b, d / b);
+  }
   if (args.rtu) modbus_set_socket(bare, -1);
   modbus_close(bare);
   modbus_free(bare);

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+// Small pieces the benchmark programs share: percentiles, a process's CPU time and resident memory
+// from /proc, and a daemon config written for a benchmark (control rate, connection cap).
+#pragma once
+
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace traction::bench {
+
+using BenchClock = std::chrono::steady_clock;
+
+// The q-quantile (0..1) of `values`, nearest rank; NaN when empty.
+inline double percentile(std::vector<double> values, double q) {
+  if (values.empty()) return std::nan("");
+  std::sort(values.begin(), values.end());
+  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(values.size())));
+  return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
+}
+
+// {p50, p99, max} of `values`, rounded to 3 decimals.
+inline nlohmann::json summary(const std::vector<double>& values) {
+  auto r = [](double x) {
+    return std::isnan(x) ? nlohmann::json(nullptr) : nlohmann::json(std::round(x * 1000) / 1000);
+  };
+  return {{"p50", r(percentile(values, 0.5))},
+          {"p99", r(percentile(values, 0.99))},
+          {"max", r(percentile(values, 1.0))},
+          {"n", values.size()}};
+}
+
+// User + system CPU seconds the process has used so far (/proc/PID/stat fields 14 and 15).
+inline double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return std::nan("");
+  std::istringstream rest(stat.substr(close + 2));
+  std::string field;
+  double ticks = 0.0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i >= 14) ticks += std::stod(field);
+  }
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// A /proc/PID/status field in KiB (VmRSS, VmHWM); NaN when absent.
+inline double status_kib(pid_t pid, const std::string& field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1));
+  }
+  return std::nan("");
+}
+
+// Writes a daemon config for the simulator's device of `kind` at `rate_hz` into `file`, with a
+// connection cap that leaves room for the benchmark's clients. Paths are absolute.
+inline std::string write_bench_config(const std::string& file, const std::string& kind,
+                                      double rate_hz, int max_connections = 64) {
+  const std::string root = TRACTION_SOURCE_DIR;
+  const nlohmann::json config = {{"device",
+                                  {{"file", root + "/config/devices/sim-" + kind + ".json"},
+                                   {"uri", "tcp://127.0.0.1:1502?unit=1"}}},
+                                 {"control", {{"rate_hz", rate_hz}}},
+                                 {"programs", {{"dirs", {root + "/config/programs"}}}},
+                                 {"server", {{"max_connections", max_connections}}}};
+  std::ofstream(file) << config.dump(2) << "\n";
+  return file;
+}
+
+}  // namespace traction::bench
