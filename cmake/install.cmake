@@ -20,13 +20,15 @@ if(NOT TRACTION_TMPFILES_DIR)
   set(TRACTION_TMPFILES_DIR /usr/lib/tmpfiles.d)
 endif()
 set(TRACTION_DATA_DIR ${CMAKE_INSTALL_DATADIR}/tractiond)
+# Absolute: the daemon, the unit and the man pages name /etc/tractiond whatever the prefix.
+set(TRACTION_CONFIG_DIR /etc/tractiond CACHE PATH "where tractiond.json is installed")
 set(TRACTION_DOC_DIR ${CMAKE_INSTALL_DATADIR}/doc/tractiond)
 
 install(TARGETS tractiond RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
 install(TARGETS traction-sim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
-install(FILES config/tractiond.json DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/tractiond)
-install(DIRECTORY DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/tractiond/programs)
+install(FILES config/tractiond.json DESTINATION ${TRACTION_CONFIG_DIR})
+install(DIRECTORY DESTINATION ${TRACTION_CONFIG_DIR}/programs)
 install(DIRECTORY config/devices config/programs config/sim DESTINATION ${TRACTION_DATA_DIR}
         FILES_MATCHING PATTERN "*.json")
 
@@ -51,7 +53,7 @@ foreach(page ${TRACTION_MAN_PAGES})
 endforeach()
 
 # Debian wants a copyright file and a gzipped changelog in the package's doc directory.
-set(TRACTION_CHANGELOG_GZ ${CMAKE_BINARY_DIR}/debian/changelog.Debian.gz)
+set(TRACTION_CHANGELOG_GZ ${CMAKE_BINARY_DIR}/debian/changelog.gz)
 configure_file(cmake/debian/changelog.in ${CMAKE_BINARY_DIR}/debian/changelog @ONLY)
 add_custom_command(OUTPUT ${TRACTION_CHANGELOG_GZ}
   COMMAND ${TRACTION_GZIP} -9n -c ${CMAKE_BINARY_DIR}/debian/changelog > ${TRACTION_CHANGELOG_GZ}

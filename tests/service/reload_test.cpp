@@ -17,7 +17,7 @@ std::vector<std::string> program_names(e2e::RpcClient& client) {
   std::vector<std::string> names;
   const auto list = ServiceRig::call(client, "program.list");
   if (!list.contains("result")) return names;
-  for (const auto& p : list["result"]) names.push_back(p["name"]);
+  for (const auto& p : list["result"]["programs"]) names.push_back(p["name"]);
   return names;
 }
 
@@ -47,6 +47,13 @@ TEST(ServiceReload, sighup_swaps_the_programs_and_a_running_session_keeps_its_pl
   const auto started = ServiceRig::call(*client, "session.start", {{"program", "quick-check"}});
   ASSERT_TRUE(started.contains("result")) << started.dump();
   const std::string id = started["result"]["session_id"];
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const auto status = ServiceRig::call(*client, "status.get")["result"];
+        return status["session"].is_object() && status["session"]["id"] == id;
+      },
+      10s))
+      << rig.log();
 
   // quick-check leaves the directory; a renamed copy arrives.
   auto renamed = nlohmann::json::parse(read_file(programs + "/quick-check.json"));
@@ -63,7 +70,7 @@ TEST(ServiceReload, sighup_swaps_the_programs_and_a_running_session_keeps_its_pl
       10s))
       << rig.log();
   const auto status = ServiceRig::call(*client, "status.get")["result"];
-  ASSERT_TRUE(status["session"].is_object()) << status.dump();
+  ASSERT_TRUE(status["session"].is_object()) << status.dump() << rig.log();
   EXPECT_EQ(status["session"]["id"], id);
   EXPECT_EQ(status["session"]["program"], "quick-check");
   EXPECT_NE(rig.log().find("a running session keeps its plan"), std::string::npos) << rig.log();
