@@ -115,6 +115,13 @@ double MotionGovernor::step(double target, double max_rate, double dt_s) {
   return state_.position;
 }
 
+double MotionGovernor::stopping_position(double dt_s) const {
+  if (!(dt_s > 0.0)) return state_.position;
+  const Kinematics now{state_.position, state_.velocity, state_.acceleration};
+  const double stop = rest_position(now, limits_.max_accel, limits_.max_jerk, dt_s);
+  return std::clamp(stop, limits_.min_target, limits_.max_target);
+}
+
 bool MotionGovernor::settled_at(double target) const {
   return std::abs(state_.position - target) < kPositionEpsilon && std::abs(state_.velocity) < kVelocityEpsilon;
 }

@@ -30,6 +30,9 @@ class MotionGovernor {
 
   const GovernorState& state() const { return state_; }
   double position() const { return state_.position; }
+  // Where the setpoint comes to rest if it brakes from now on (jerk-limited), e.g. for a pause
+  // that stops a move without turning back.
+  double stopping_position(double dt_s) const;
   // True when the setpoint sits on `target` and is at rest.
   bool settled_at(double target) const;
   const EffectiveLimits& limits() const { return limits_; }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/engine/plan.hpp"
 
+#include <cmath>
+
 namespace traction {
 
 const char* to_string(PhaseKind kind) {
@@ -42,6 +44,18 @@ nlohmann::json EffectiveLimits::to_json() const {
   };
 }
 
+double Plan::rest_level() const {
+  double level = limits.home;
+  bool found = false;
+  for (const Phase& p : phases) {
+    if (p.kind != PhaseKind::rest) continue;
+    const bool closer = std::abs(p.target - limits.home) < std::abs(level - limits.home);
+    if (!found || closer) level = p.target;
+    found = true;
+  }
+  return level;
+}
+
 nlohmann::json Plan::to_json() const {
   nlohmann::json phase_list = nlohmann::json::array();
   for (std::size_t i = 0; i < phases.size(); ++i) {
@@ -63,6 +77,7 @@ nlohmann::json Plan::to_json() const {
           {"unit", axis_unit(kind)},
           {"repetitions", repetitions},
           {"total_seconds", total_seconds},
+          {"rest_level", rest_level()},
           {"phases", std::move(phase_list)},
           {"limits", limits.to_json()},
           {"progression", progression}};

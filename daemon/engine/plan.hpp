@@ -73,6 +73,12 @@ struct Plan {
   double total_seconds = 0.0;  // computed estimate, including ramps
   // The progression applied (docs/programs.md "Progression"); null when the program has none.
   nlohmann::json progression;
+
+  // Where a paused session waits (docs/programs.md "Pause"): the level of the plan's rest phase
+  // closest to home (recoveries included), or home when the plan has no rest. A plan's own rests
+  // are levels the plan already deems relieving; the lowest non-home level of a rest-free plan is
+  // its working level (quick-check's only level is its hold), so such plans pause at home.
+  double rest_level() const;
   nlohmann::json to_json() const;
 };
 

@@ -6,6 +6,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "daemon/engine/program_expand.hpp"
+
 namespace traction {
 namespace {
 
@@ -14,6 +16,14 @@ bool session_state(DaemonState s) {
 }
 
 ApiError api_error(const char* reason, std::string message) { return ApiError{reason, std::move(message), {}}; }
+
+double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+std::string seconds_text(double s) {
+  std::ostringstream out;
+  out << s << " s";
+  return out.str();
+}
 
 }  // namespace
 
@@ -120,6 +130,7 @@ void SessionController::handle(ControlCommand command, Clock::time_point now) {
       session_peak_ = device_.actual;
       enable_requested_.reset();
       paused_since_.reset();
+      paused_total_ = {};
       pending_outcome_.reset();
       set_state(DaemonState::running, "session started by " + command.requested_by);
       emit("session_started", {{"id", progress_.id}, {"program", progress_.program},
@@ -136,7 +147,18 @@ void SessionController::handle(ControlCommand command, Clock::time_point now) {
       }
       runner_->pause(now);
       paused_since_ = now;
-      set_state(DaemonState::paused, "paused by " + command.requested_by);
+      {
+        // Wait at the plan's rest level, but never move away from home to get there: below it,
+        // stop where braking from the present motion ends.
+        const double home = governor_.limits().home;
+        const double rest = runner_->plan().rest_level();
+        const double here = governor_.stopping_position(options_.period_s);
+        pause_in_place_ = std::abs(rest - home) >= std::abs(here - home);
+        pause_level_ = pause_in_place_ ? here : rest;
+      }
+      set_state(DaemonState::paused, "paused by " + command.requested_by + "; waiting at " +
+                                         axis_text(pause_level_, kind_) + " for at most " +
+                                         seconds_text(governor_.limits().max_pause_seconds));
       break;
     case CommandKind::resume:
       if (state_ != DaemonState::paused) {
@@ -144,6 +166,7 @@ void SessionController::handle(ControlCommand command, Clock::time_point now) {
         break;
       }
       runner_->resume(now);
+      if (paused_since_) paused_total_ += now - *paused_since_;
       paused_since_.reset();
       set_state(DaemonState::running, "resumed by " + command.requested_by);
       break;
@@ -271,13 +294,7 @@ double SessionController::target_for_state(Clock::time_point now, double& rate) 
       return s.target;
     }
     case DaemonState::paused:
-      if (paused_since_ && std::chrono::duration<double>(now - *paused_since_).count() >
-                               governor_.limits().max_pause_seconds) {
-        finish_session(Outcome::stopped, "paused longer than the maximum pause");
-        set_state(DaemonState::stopping, "pause timeout");
-      }
-      rate = governor_.limits().release_rate_stop;
-      return home;
+      return paused_target(now, rate);
     case DaemonState::stopping:
     case DaemonState::fault:
     case DaemonState::estop:
@@ -290,12 +307,35 @@ double SessionController::target_for_state(Clock::time_point now, double& rate) 
   return governor_.position();  // hold where we are
 }
 
+double SessionController::paused_target(Clock::time_point now, double& rate) {
+  const EffectiveLimits& l = governor_.limits();
+  rate = l.release_rate_stop;
+  if (paused_since_ && seconds(now - *paused_since_) > l.max_pause_seconds) {
+    // A normal stop: nobody came back to resume, so the session ends and releases to home.
+    const std::string why =
+        "paused longer than the maximum pause of " + seconds_text(l.max_pause_seconds);
+    finish_session(Outcome::stopped, why);
+    release_rate_ = l.release_rate_stop;
+    set_state(DaemonState::stopping, why);
+    return l.home;
+  }
+  if (pause_in_place_) rate = 0.0;  // the governor brakes, jerk-limited, and stays stopped
+  return pause_level_;
+}
+
+double SessionController::active_seconds(Clock::time_point now) const {
+  Clock::duration paused = paused_total_;
+  if (paused_since_) paused += now - *paused_since_;
+  return seconds(now - session_started_ - paused);
+}
+
 CycleOutput SessionController::cycle(Clock::time_point now, const DeviceState& device) {
   device_ = device;
   CycleOutput out;
   const bool enabled = device.drive == cia402::State::operation_enabled;
 
   if (!device.available) {
+    lost_contact_ = true;
     if (session_state(state_) || state_ == DaemonState::stopping) {
       trip(Trip{"device_unavailable", "the device stopped answering", TripResponse::fault});
     } else if (state_ == DaemonState::idle) {
@@ -311,8 +351,11 @@ CycleOutput SessionController::cycle(Clock::time_point now, const DeviceState& d
     seen_device_ = true;
   }
   // A drive that does not follow setpoints is tracked at its measured value, so that enabling it
-  // again never jumps.
-  if (!enabled) governor_.reset(device.actual);
+  // again never jumps. After a loss of contact the drive has stopped at the last target it got
+  // (or its watchdog took it home): the setpoint restarts at rest from the measured value instead
+  // of continuing a motion the drive never saw.
+  if (!enabled || (lost_contact_ && device.fresh)) governor_.reset(device.actual);
+  if (device.fresh) lost_contact_ = false;
 
   if (runner_) session_peak_ = std::abs(device.actual - governor_.limits().home) >
                                        std::abs(session_peak_ - governor_.limits().home)
@@ -325,8 +368,13 @@ CycleOutput SessionController::cycle(Clock::time_point now, const DeviceState& d
   ctx.setpoint = governor_.position();
   if (runner_) {
     ctx.highest_target = runner_->highest_target();
-    ctx.hold_seconds = runner_->phase().kind == PhaseKind::hold ? runner_->served_seconds(now) : 0.0;
-    ctx.session_seconds = std::chrono::duration<double>(now - session_started_).count();
+    // The hold cap is about loaded time: like validation, it applies to holds above
+    // hold_cap_above only (lying flat for minutes is allowed).
+    const Phase& phase = runner_->phase();
+    const bool loaded_hold =
+        phase.kind == PhaseKind::hold && phase.target > governor_.limits().hold_cap_above;
+    ctx.hold_seconds = loaded_hold ? runner_->served_seconds(now) : 0.0;
+    ctx.session_seconds = active_seconds(now);
   } else {
     ctx.highest_target = governor_.limits().max_target;
   }

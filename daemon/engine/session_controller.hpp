@@ -63,6 +63,9 @@ class SessionController {
   // True once the session's history row is committed (or no gate was given); ends the session
   // when the gate fails or times out. Until then the setpoint stays where it is.
   bool session_recorded(Clock::time_point now);
+  // Seconds of the session so far, pauses excluded (each pause has its own bound).
+  double active_seconds(Clock::time_point now) const;
+  double paused_target(Clock::time_point now, double& rate);
   double target_for_state(Clock::time_point now, double& rate);
 
   DeviceKind kind_;
@@ -73,6 +76,7 @@ class SessionController {
   DaemonState state_ = DaemonState::disconnected;
   DeviceState device_;
   bool seen_device_ = false;
+  bool lost_contact_ = false;  // the device stopped answering; restart from its measured value
 
   // The session, while one runs (running, paused, or stopping with a pending outcome).
   std::unique_ptr<SessionRunner> runner_;
@@ -83,6 +87,9 @@ class SessionController {
   const SessionRecordGate* record_gate_ = nullptr;  // this session's; null once committed
   Clock::time_point record_deadline_{};
   std::optional<Clock::time_point> paused_since_;
+  Clock::duration paused_total_{};  // time spent paused, not counted as session time
+  double pause_level_ = 0.0;        // where a paused session waits (rest level, never further out)
+  bool pause_in_place_ = false;     // below the rest level: brake to a stop, wherever that is
   double session_peak_ = 0.0;
   std::optional<Outcome> pending_outcome_;  // decided when the release began
   std::string pending_reason_;

@@ -40,7 +40,7 @@ RunnerStep SessionRunner::step(Clock::time_point now, double setpoint, bool setp
   }
   const Phase& p = plan_->phases[index_];
   out.target = p.target;
-  out.rate = p.shaped ? shaped_rate(p, setpoint) : p.rate;
+  out.rate = approach_rate(index_, setpoint);
   if (paused_at_) return out;
   const double settle_band = 0.5 * plan_->limits.tolerance;
   if (!settled_at_ && setpoint_settled && std::abs(actual - p.target) <= settle_band) settled_at_ = now;
@@ -54,10 +54,22 @@ RunnerStep SessionRunner::step(Clock::time_point now, double setpoint, bool setp
     } else {
       const Phase& next = plan_->phases[index_];
       out.target = next.target;
-      out.rate = next.shaped ? shaped_rate(next, setpoint) : next.rate;
+      out.rate = approach_rate(index_, setpoint);
+      // A hold or rest stays where the phase that just settled ended: it is settled already, so
+      // its time counts from now, not from the next cycle.
+      if (next.rate == 0.0 && next.target == p.target) settled_at_ = now;
     }
   }
   return out;
+}
+
+double SessionRunner::approach_rate(std::size_t index, double setpoint) const {
+  for (std::size_t i = index + 1; i-- > 0;) {
+    const Phase& p = plan_->phases[i];
+    if (p.rate > 0.0) return p.shaped ? shaped_rate(p, setpoint) : p.rate;
+  }
+  // Nothing moved before this phase: the axis is still where the plan began (home).
+  return 0.5 * plan_->limits.max_rate_up;
 }
 
 void SessionRunner::pause(Clock::time_point now) {
@@ -88,7 +100,7 @@ double SessionRunner::phase_remaining_seconds(Clock::time_point now, double setp
   if (finished()) return 0.0;
   const Phase& p = phase();
   if (settled_at_) return std::max(0.0, p.seconds - served_seconds(now));
-  const double rate = p.rate > 0 ? p.rate : 1.0;
+  const double rate = std::max(approach_rate(index_, setpoint), 1e-3);
   return std::abs(p.target - setpoint) / rate + std::max(0.0, p.seconds - served_before_pause_);
 }
 

@@ -25,8 +25,8 @@ class SessionRunner {
 
   // One cycle. `setpoint_settled` is true when the governor rests on the current target.
   RunnerStep step(Clock::time_point now, double setpoint, bool setpoint_settled, double actual);
-  // Pause freezes the phase clock; resume re-approaches the phase target and keeps the hold time
-  // already served.
+  // Pause freezes the phase clock; resume re-approaches the phase target (a hold or rest at the
+  // rate of the move that led to it) and keeps the hold time already served.
   void pause(Clock::time_point now);
   void resume(Clock::time_point now);
 
@@ -44,6 +44,10 @@ class SessionRunner {
 
  private:
   double phase_estimate(std::size_t index, double from) const;
+  // The rate at which phase `index` approaches its target: its own rate for a move; for a hold or
+  // rest (rate 0: stationary), the rate of the last move before it, so that a resumed session
+  // returns to the hold level as the plan went there.
+  double approach_rate(std::size_t index, double setpoint) const;
 
   std::shared_ptr<const Plan> plan_;
   std::size_t index_ = 0;

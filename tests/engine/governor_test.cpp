@@ -7,6 +7,8 @@
 #include <random>
 #include <vector>
 
+#include "tests/engine/setpoint_profile.hpp"
+
 namespace traction {
 namespace {
 
@@ -24,48 +26,12 @@ EffectiveLimits table_limits() {
 
 constexpr double kDt = 0.01;
 constexpr double kJerkBound = 40 * 1.001;
-constexpr double kLandingSpeed = 0.15;  // units/s: imperceptible (docs/safety.md, "Motion governor")
-
-// Derivatives computed from the emitted setpoints only, as the drive would see them.
-struct Profile {
-  std::vector<double> p;
-  double max_speed() const {
-    double m = 0;
-    for (std::size_t i = 1; i < p.size(); ++i) m = std::max(m, std::abs(p[i] - p[i - 1]) / kDt);
-    return m;
-  }
-  double max_accel() const {
-    double m = 0;
-    for (std::size_t i = 2; i < p.size(); ++i) {
-      m = std::max(m, std::abs(p[i] - 2 * p[i - 1] + p[i - 2]) / (kDt * kDt));
-    }
-    return m;
-  }
-  // Jerk while moving perceptibly. The one exception the governor allows is the landing period,
-  // which may close a residual velocity below kLandingSpeed in one step (checked by max_landing_dv).
-  double max_jerk() const {
-    double m = 0;
-    for (std::size_t i = 3; i < p.size(); ++i) {
-      const double v_before = std::abs(p[i - 1] - p[i - 2]) / kDt;
-      const double v_after = std::abs(p[i] - p[i - 1]) / kDt;
-      if (v_after == 0.0 && v_before < kLandingSpeed) continue;
-      if (i + 1 < p.size() && p[i + 1] == p[i] && v_after < kLandingSpeed) continue;
-      m = std::max(m, std::abs(p[i] - 3 * p[i - 1] + 3 * p[i - 2] - p[i - 3]) / (kDt * kDt * kDt));
-    }
-    return m;
-  }
-  // Largest velocity closed in one period when the setpoint comes to rest.
-  double max_landing_dv() const {
-    double m = 0;
-    for (std::size_t i = 2; i < p.size(); ++i) {
-      if (p[i] == p[i - 1]) m = std::max(m, std::abs(p[i - 1] - p[i - 2]) / kDt);
-    }
-    return m;
-  }
-};
+using Profile = engine_test::SetpointProfile;
+using engine_test::kLandingSpeed;
 
 Profile run(MotionGovernor& g, double target, double rate, double seconds) {
   Profile out;
+  out.dt = kDt;
   out.p.push_back(g.position());
   for (int i = 0; i < static_cast<int>(seconds / kDt); ++i) out.p.push_back(g.step(target, rate, kDt));
   return out;

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: Apache-2.0
+// A SessionController driving the simulator's physics in process with a simulated clock: each
+// period does what the control loop does (read the device, run the controller, carry out its drive
+// requests as the Modbus driver would, write the setpoint) without threads or Modbus, thousands of
+// times faster than real time. Faults are injected on the simulated device (stop switch, drive
+// fault, sensors) or on its link (reads that time out or fail at once).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include "daemon/engine/catalog.hpp"
+#include "daemon/engine/session_controller.hpp"
+#include "drivers/device_file.hpp"
+#include "simulator/physics/model.hpp"
+#include "simulator/physics/sim_device.hpp"
+
+namespace traction::engine_test {
+
+// The catalog of a simulator device file (config/devices/sim-<kind>.json) with the built-in
+// programs, the given profiles and site limits.
+inline std::shared_ptr<const Catalog> sim_catalog(DeviceKind kind,
+                                                  nlohmann::json profiles = nlohmann::json::array(),
+                                                  nlohmann::json site = nlohmann::json::object()) {
+  const std::string root = TRACTION_SOURCE_DIR;
+  auto device = load_device_file(root + "/config/devices/sim-" + to_string(kind) + ".json");
+  EXPECT_TRUE(device.ok()) << device.status().message();
+  if (!device.ok()) return nullptr;
+  CatalogConfig c;
+  c.kind = kind;
+  c.device_limits = device->limits;
+  c.device_source = device->source;
+  c.site_limits = std::move(site);
+  c.site_source = "tractiond.json";
+  c.profiles = std::move(profiles);
+  c.profiles_source = "test";
+  c.program_dirs = {root + "/config/programs"};
+  auto catalog = Catalog::load(c);
+  EXPECT_TRUE(catalog.ok()) << catalog.status().message();
+  return catalog.ok() ? *catalog : nullptr;
+}
+
+// The plan for `params` ({"program": ...} or {"definition": ...}), or null with a test failure.
+inline std::shared_ptr<const Plan> plan_for(const Catalog& catalog, const nlohmann::json& params) {
+  std::shared_ptr<const Plan> plan;
+  const auto error = catalog.make_plan(params, plan);
+  EXPECT_FALSE(error) << params.dump() << ": " << (error ? error->message : "");
+  return plan;
+}
+
+// One control period as recorded by the rig.
+struct CycleRecord {
+  double t = 0.0;
+  double setpoint = 0.0;
+  bool governed = false;  // the drive followed setpoints, so the governor moved the setpoint
+  bool written = false;   // the setpoint reached the drive this cycle
+  double truth = 0.0;     // ground-truth axis (angle or force)
+  double actual = 0.0;    // what the controller read
+  DaemonState state = DaemonState::disconnected;
+};
+
+class ControllerRig {
+ public:
+  static constexpr double kWatchdogMs = 500.0;  // as config/devices/sim-*.json arm it
+  static constexpr int kMaxFailures = 5;        // the Modbus driver's default
+
+  ControllerRig(DeviceKind kind, const EffectiveLimits& limits, std::uint64_t seed = 1,
+                ControllerOptions options = {})
+      : options_(options), device_(sim_model(kind), seed), controller_(kind, limits, options) {
+    step();  // first reading: disconnected -> idle
+  }
+
+  Clock::time_point now() const {
+    return Clock::time_point{} + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(device_.time_s() + 1000.0));
+  }
+  double time() const { return device_.time_s(); }
+  sim::SimDevice& device() { return device_; }
+  SessionController& controller() { return controller_; }
+  DaemonState state() const { return controller_.state(); }
+  const std::vector<CycleRecord>& trace() const { return trace_; }
+  const std::vector<Event>& events() const { return events_; }
+  // Simulated time at which events()[i] was published.
+  double event_time(std::size_t i) const { return event_times_.at(i); }
+  void clear_trace() { trace_.clear(); }
+
+  // Sends a command as the server would and returns the reply.
+  CommandReply command(CommandKind kind, std::shared_ptr<const Plan> plan = nullptr) {
+    CommandReply reply;
+    ControlCommand c;
+    c.kind = kind;
+    c.plan = std::move(plan);
+    c.requested_by = "test";
+    c.done = [&reply](CommandReply r) { reply = std::move(r); };
+    controller_.handle(std::move(c), now());
+    collect_events();
+    return reply;
+  }
+
+  // Reads fail from now for `seconds`; each failed cycle lasts `cycle_s` (a response timeout, or
+  // one period for a link that fails at once). No request reaches the drive meanwhile.
+  void link_down(double seconds, double cycle_s) {
+    link_down_until_ = time() + seconds;
+    failed_cycle_s_ = cycle_s;
+  }
+
+  // One control period.
+  void step() {
+    const Clock::time_point t = now();
+    const bool link_ok = time() >= link_down_until_;
+    read(t, link_ok);
+    const CycleOutput out = controller_.cycle(t, reading_);
+    if (out.request != DriveRequest::none && link_ok) {
+      const Status st = out.request == DriveRequest::activate ? activate() : reset_fault();
+      controller_.drive_request_done(out.request, st, now());
+    }
+    const bool written = link_ok && out.write && reading_.available;
+    if (written) {
+      device_.drive().write_target(out.command.target);
+      device_.drive().note_valid_request();
+    }
+    collect_events();
+    trace_.push_back(CycleRecord{t_s(t), controller_.snapshot(t).setpoint,
+                                 reading_.drive == cia402::State::operation_enabled, written,
+                                 device_.axis(), reading_.actual, controller_.state()});
+    next_tick_ += options_.period_s;
+    if (!link_ok) next_tick_ = std::max(next_tick_, time() + failed_cycle_s_);
+    device_.advance(std::max(0.0, next_tick_ - time()));
+  }
+
+  // Steps until `done()` holds or `seconds` of simulated time pass; true when it held.
+  template <class F>
+  bool run_until(F&& done, double seconds) {
+    const double until = time() + seconds;
+    while (time() < until) {
+      if (done()) return true;
+      step();
+    }
+    return done();
+  }
+  void run_for(double seconds) {
+    run_until([] { return false; }, seconds);
+  }
+
+  // Ground truth: the axis is home (within `band`) and the drive is not moving it. A bench's home
+  // is its floor force; a slack bench below it is as safe.
+  bool at_home_and_at_rest(double home, double band) {
+    const double from_home = device_.axis() - home;
+    const bool home_reached =
+        device_.kind() == DeviceKind::traction ? from_home <= band : std::abs(from_home) <= band;
+    return home_reached && std::abs(device_.axis_velocity()) < 0.05 * band + 1e-3;
+  }
+
+  // The last session's outcome from the session_ended events ("" when none ended).
+  std::string last_outcome() const {
+    for (auto it = events_.rbegin(); it != events_.rend(); ++it) {
+      if (it->kind == "session_ended") return it->detail.value("outcome", "");
+    }
+    return "";
+  }
+  // The rule of the first fault event ("" when none).
+  std::string first_fault_rule() const {
+    for (const Event& e : events_) {
+      if (e.kind == "fault" || e.kind == "stop_switch") return e.detail.value("rule", "");
+    }
+    return "";
+  }
+
+ private:
+  static sim::DeviceModel sim_model(DeviceKind kind) {
+    auto model = sim::load_device_model(sim::default_model_file(kind), kind);
+    EXPECT_TRUE(model.ok()) << model.status().message();
+    return model.ok() ? *model : sim::DeviceModel{};
+  }
+  double t_s(Clock::time_point t) const {
+    return std::chrono::duration<double>(t - Clock::time_point{}).count() - 1000.0;
+  }
+
+  // What the Modbus driver decodes from the register image (drivers/modbus/modbus_driver.cpp).
+  void read(Clock::time_point t, bool link_ok) {
+    if (!link_ok) {
+      reading_.fresh = false;
+      ++failures_;
+    } else {
+      failures_ = 0;
+      reached_ = true;
+      const sim::Drive& drive = device_.drive();
+      reading_.stamp = t;
+      reading_.fresh = true;
+      reading_.status_word = drive.status_word();
+      reading_.drive = cia402::decode_status(reading_.status_word);
+      reading_.actual = device_.reported().axis;
+      reading_.velocity = device_.reported().velocity;
+      reading_.force_n = device_.reported().force_n;
+      reading_.fault_code = drive.fault_code();
+      reading_.stop_pressed = device_.stop_pressed();
+      reading_.stop_connected = device_.stop_connected();
+      reading_.end_stop_low = device_.end_stop_low();
+      reading_.end_stop_high = device_.end_stop_high();
+      device_.drive().note_valid_request();
+    }
+    reading_.consecutive_failures = failures_;
+    reading_.available = reached_ && failures_ < kMaxFailures;
+  }
+
+  // The driver's activation (drivers/modbus/modbus_activation.cpp): arm the watchdog, check the
+  // stop switch, setpoint = measured, then the CiA 402 walk one write at a time.
+  Status activate() {
+    sim::Drive& drive = device_.drive();
+    drive.write_watchdog_timeout_ms(static_cast<std::uint16_t>(kWatchdogMs));
+    if (!device_.stop_connected()) return {Errc::refused, "the patient stop switch is unplugged"};
+    if (device_.stop_pressed()) return {Errc::refused, "the patient stop switch is pressed"};
+    drive.write_target(device_.reported().axis);
+    for (std::uint16_t cw : {cia402::kShutdown, cia402::kSwitchOn, cia402::kEnableOperation}) {
+      drive.write_control_word(cw);
+      drive.note_valid_request();
+      device_.advance(0.001);
+    }
+    if (drive.state() != cia402::State::operation_enabled) {
+      return {Errc::refused,
+              std::string("the drive stayed in ") + cia402::to_string(drive.state())};
+    }
+    return {};
+  }
+
+  // Bit 7 on a rising edge, then low again (ModbusDriver::reset_fault).
+  Status reset_fault() {
+    sim::Drive& drive = device_.drive();
+    for (std::uint16_t cw :
+         {cia402::kDisableVoltage,
+          static_cast<std::uint16_t>(cia402::kDisableVoltage | cia402::kFaultResetBit),
+          cia402::kDisableVoltage}) {
+      drive.write_control_word(cw);
+      drive.note_valid_request();
+      device_.advance(0.001);
+    }
+    if (drive.state() == cia402::State::fault ||
+        drive.state() == cia402::State::fault_reaction_active) {
+      return {Errc::refused, "the drive fault persists"};
+    }
+    return {};
+  }
+
+  void collect_events() {
+    for (Event& e : controller_.take_events()) {
+      events_.push_back(std::move(e));
+      event_times_.push_back(time());
+    }
+  }
+
+  ControllerOptions options_;
+  sim::SimDevice device_;
+  SessionController controller_;
+  DeviceState reading_;
+  std::uint32_t failures_ = 0;
+  bool reached_ = false;
+  double link_down_until_ = -1.0;
+  double failed_cycle_s_ = 0.01;
+  double next_tick_ = 0.0;
+  std::vector<CycleRecord> trace_;
+  std::vector<Event> events_;
+  std::vector<double> event_times_;
+};
+
+}  // namespace traction::engine_test
