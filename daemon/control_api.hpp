@@ -92,6 +92,8 @@ struct StatusSnapshot {
   std::uint64_t cycles = 0;
   std::uint64_t overruns = 0;
   double max_cycle_ms = 0.0;
+  int realtime_priority_requested = 0;  // control.realtime_priority (0: off)
+  int realtime_priority = 0;            // SCHED_FIFO priority achieved (0: normal scheduling)
   std::uint64_t last_event_seq = 0;
 };
 

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/control_loop.hpp"
 
+#include <pthread.h>
+#include <sched.h>
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
 #include <future>
+#include <system_error>
 
 namespace traction {
 namespace {
@@ -18,6 +21,26 @@ ControllerOptions controller_options(const ControlLoopOptions& o) {
   ControllerOptions c;
   c.period_s = 1.0 / o.rate_hz;
   return c;
+}
+
+// Puts the calling thread under SCHED_FIFO at `requested` (1..99). Returns the priority it now runs
+// at: `requested`, or 0 (normal scheduling) when off or not permitted. Never fatal: a control loop
+// at normal priority still meets its period on an idle machine, and overruns are counted.
+int apply_realtime_priority(int requested) {
+  if (requested <= 0) return 0;
+  sched_param param{};
+  param.sched_priority = requested;
+  const int rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
+  if (rc != 0) {
+    spdlog::warn(
+        "control thread: SCHED_FIFO priority {} was refused ({}); running at normal priority. "
+        "Grant CAP_SYS_NICE or an RLIMIT_RTPRIO of at least {} (systemd: LimitRTPRIO={}), or "
+        "set control.realtime_priority to 0",
+        requested, std::generic_category().message(rc), requested, requested);
+    return 0;
+  }
+  spdlog::info("control thread: running under SCHED_FIFO at priority {}", requested);
+  return requested;
 }
 
 }  // namespace
@@ -111,6 +134,8 @@ void ControlLoop::publish(Clock::time_point now, double cycle_ms, bool overrun) 
     s.cycles = cycles_;
     s.overruns = overruns_;
     s.max_cycle_ms = max_cycle_ms_;
+    s.realtime_priority_requested = options_.realtime_priority;
+    s.realtime_priority = realtime_priority_;
     snapshot_ = s;
     for (const Event& e : events) backlog_.push_back(e);
     while (backlog_.size() > options_.event_backlog) backlog_.pop_front();
@@ -121,6 +146,7 @@ void ControlLoop::publish(Clock::time_point now, double cycle_ms, bool overrun) 
 }
 
 void ControlLoop::run() {
+  realtime_priority_ = apply_realtime_priority(options_.realtime_priority);
   const auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / options_.rate_hz));
   DeviceState device;
   bool configured = false;

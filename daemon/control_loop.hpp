@@ -25,6 +25,9 @@ struct ControlLoopOptions {
   double configure_retry_s = 1.0;  // between attempts to reach a device that is not there yet
   std::string device_name;
   std::size_t event_backlog = 1000;
+  // 0: normal scheduling. 1..99: the control thread asks for SCHED_FIFO at this priority; when the
+  // system refuses (no CAP_SYS_NICE, no RLIMIT_RTPRIO), it warns and runs at normal priority.
+  int realtime_priority = 0;
 };
 
 class ControlLoop final : public ControlPort {
@@ -97,6 +100,7 @@ class ControlLoop final : public ControlPort {
   std::uint64_t cycles_ = 0;
   std::uint64_t overruns_ = 0;
   double max_cycle_ms_ = 0.0;
+  int realtime_priority_ = 0;  // what the control thread achieved (0: normal scheduling)
 
   std::vector<CycleObserver*> observers_;
   std::atomic<bool> stop_requested_{false};

@@ -35,6 +35,7 @@ Result<DaemonConfig> load_daemon_config(const std::string& file, const ConfigOve
 
     if (auto control = root.optional_object("control")) {
       c.rate_hz = control->number_or("rate_hz", 100.0, 10.0, 1000.0);
+      c.realtime_priority = static_cast<int>(control->integer_or("realtime_priority", 0, 0, 99));
       control->string_or("$comment", "");
       control->finish();
     }

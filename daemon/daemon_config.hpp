@@ -18,6 +18,7 @@ struct DaemonConfig {
   DeviceFile device;
   std::string device_uri;   // tcp://HOST:PORT?unit=N or rtu:///dev/ttyUSB0?baud=...
   double rate_hz = 100.0;
+  int realtime_priority = 0;  // control.realtime_priority: 0 off, 1..99 SCHED_FIFO
   std::vector<std::string> program_dirs;
   nlohmann::json site_limits = nlohmann::json::object();
   nlohmann::json profiles = nlohmann::json::array();

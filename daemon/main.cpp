@@ -120,6 +120,7 @@ int main(int argc, char** argv) {
   auto uri = traction::parse_device_uri(config->device_uri);
   traction::ControlLoopOptions loop_options;
   loop_options.rate_hz = config->rate_hz;
+  loop_options.realtime_priority = config->realtime_priority;
   loop_options.device_name = config->device.name;
   traction::ControlLoop loop(traction::make_modbus_driver(config->device, *uri), *catalog, loop_options);
   traction::CycleHeartbeat heartbeat(config->device.name);

@@ -93,7 +93,9 @@ nlohmann::json status_to_json(const StatusSnapshot& snapshot, Clock::time_point 
        {{"period_s", snapshot.period_seconds},
         {"cycles", snapshot.cycles},
         {"overruns", snapshot.overruns},
-        {"max_cycle_ms", snapshot.max_cycle_ms}}},
+        {"max_cycle_ms", snapshot.max_cycle_ms},
+        {"realtime_priority_requested", snapshot.realtime_priority_requested},
+        {"realtime_priority", snapshot.realtime_priority}}},
       {"last_event_seq", snapshot.last_event_seq},
   };
 }
