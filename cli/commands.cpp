@@ -216,9 +216,8 @@ int validate(const Options& options) {
     for (const auto& rule : progression.value("rules", json::array())) {
       std::cout << "  progression: " << rule.value("parameter", "?") << " "
                 << rule.value("value", 0.0) << " (base " << rule.value("base", 0.0) << ", +"
-                << rule.value("add", 0.0) << " per " << rule.value("every", "session")
-                << ", step " << rule.value("level", 0) << " of " << rule.value("max_level", 0)
-                << ")\n";
+                << rule.value("add", 0.0) << " per " << rule.value("every", "session") << ", step "
+                << rule.value("level", 0) << " of " << rule.value("max_level", 0) << ")\n";
     }
   });
 }

@@ -97,8 +97,9 @@ int run_cli(int argc, char** argv) {
       ->required();
   export_history->add_option("-o,--output", history.output, "write to FILE instead of stdout");
   history_command->require_subcommand(0, 1);
-  auto* feedback_command = add("feedback", "record comfort (0 worst .. 10) and a note for a session",
-                               false, [&] { return traction::ctl::feedback(options, history); });
+  auto* feedback_command =
+      add("feedback", "record comfort (0 worst .. 10) and a note for a session", false,
+          [&] { return traction::ctl::feedback(options, history); });
   feedback_command->add_option("id", history.id, "session id")->required();
   feedback_command->add_option("--before", history.comfort_before, "comfort before, 0..10")
       ->check(CLI::Range(0, 10));

@@ -297,7 +297,8 @@ void Connection::submit(CommandKind kind, std::shared_ptr<const Plan> plan, Resp
 }
 
 MethodContext::Poster Connection::poster() {
-  return [io = core_.io_handle(), weak = weak_from_this()](std::function<void(MethodContext&)> work) {
+  using Work = std::function<void(MethodContext&)>;
+  return [io = core_.io_handle(), weak = weak_from_this()](Work work) {
     asio::post(*io, [weak, work = std::move(work)] {
       if (auto self = weak.lock(); self && !self->closed_) work(*self);
     });
