@@ -7,42 +7,12 @@
 #include <map>
 
 #include "tests/e2e/process_harness.hpp"
+#include "tests/e2e/sim_trace.hpp"
 
 namespace traction::e2e {
 namespace {
 
 using namespace std::chrono_literals;
-
-// The trace rows as columns by name.
-std::map<std::string, std::vector<double>> read_trace(const std::string& file) {
-  std::map<std::string, std::vector<double>> columns;
-  std::istringstream in(read_file(file));
-  std::string line;
-  std::vector<std::string> names;
-  if (std::getline(in, line)) {
-    std::istringstream h(line);
-    std::string name;
-    while (std::getline(h, name, ',')) names.push_back(name);
-  }
-  while (std::getline(in, line)) {
-    std::istringstream row(line);
-    std::string cell;
-    for (std::size_t i = 0; i < names.size() && std::getline(row, cell, ','); ++i) {
-      char* end = nullptr;
-      const double v = std::strtod(cell.c_str(), &end);
-      if (end != cell.c_str()) columns[names[i]].push_back(v);
-    }
-  }
-  return columns;
-}
-
-// The fastest movement towards home (negative velocity) the simulator recorded.
-double max_speed_towards_home(const std::map<std::string, std::vector<double>>& trace) {
-  double m = 0.0;
-  if (trace.count("velocity") == 0) return m;
-  for (double v : trace.at("velocity")) m = std::max(m, -v);
-  return m;
-}
 
 TEST(SessionEndToEnd, quick_check_completes_and_the_table_never_passes_the_target) {
   Rig rig("inversion");
