@@ -39,7 +39,7 @@ Result<CatalogReload> reload_catalog(const DaemonConfig& running, const DaemonCo
     out.ignored.emplace_back("/device");
   }
   if (fresh.site_limits != running.site_limits) out.ignored.emplace_back("/site_limits");
-  if (fresh.rate_hz != running.rate_hz) {
+  if (fresh.rate_hz != running.rate_hz || fresh.realtime_priority != running.realtime_priority) {
     out.ignored.emplace_back("/control");
   }
   if (!same_server(fresh.server, running.server)) out.ignored.emplace_back("/server");

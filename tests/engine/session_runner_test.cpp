@@ -40,7 +40,8 @@ struct SimRun {
 };
 
 // Simulated clock: steps the runner and governor; the device follows the setpoint exactly.
-SimRun simulate(SessionRunner& runner, double seconds, double pause_at = -1, double resume_at = -1) {
+SimRun simulate(SessionRunner& runner, double seconds, double pause_at = -1,
+                double resume_at = -1) {
   MotionGovernor g(runner.plan().limits);
   g.reset(0);
   SimRun out;
@@ -48,7 +49,8 @@ SimRun simulate(SessionRunner& runner, double seconds, double pause_at = -1, dou
   out.phase_starts.push_back({0, 0.0});
   for (int i = 0; i * kDt < seconds; ++i) {
     const double t = i * kDt;
-    const Clock::time_point now = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(t));
+    const Clock::time_point now =
+        t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(t));
     if (pause_at >= 0 && std::abs(t - pause_at) < kDt / 2) runner.pause(now);
     if (resume_at >= 0 && std::abs(t - resume_at) < kDt / 2) runner.resume(now);
     const double target = runner.finished() ? 0.0 : runner.phase().target;
