@@ -205,7 +205,16 @@ void run_case(const DeviceCase& d, Fault fault, const std::string& phase) {
   Rig rig(d.limits.kind, options);
   ASSERT_TRUE(rig.ready()) << rig.log();
   ASSERT_TRUE(rig.sim({{"command", "reset_peaks"}})["ok"].get<bool>());
-  const json started = rig.call("session.start", {{"definition", definition(d)}});
+  // A start in a cycle whose read failed is refused as data_stale (over the RTU pty pair this
+  // happens on a loaded machine); a client tries again.
+  json started;
+  wait_until(
+      [&] {
+        started = rig.call("session.start", {{"definition", definition(d)}});
+        return started.contains("result") ||
+               started["error"]["data"].value("reason", "") != "data_stale";
+      },
+      5s);
   ASSERT_TRUE(started.contains("result")) << started.dump();
   const std::string id = started["result"]["session_id"];
   ASSERT_TRUE(wait_until([&] { return in_phase(rig.status(), phase, d); }, 20s))
