@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "simulator/simulator.hpp"
 
+#include "core/data_dir.hpp"
 #include "drivers/device_file.hpp"
 #include "simulator/control/commands.hpp"
 #include "simulator/control/control_socket.hpp"
@@ -21,7 +22,7 @@ constexpr auto kTick = std::chrono::milliseconds(5);
 constexpr double kTraceFlush_s = 0.1;
 
 std::string default_map_file(DeviceKind kind) {
-  return std::string(TRACTION_SOURCE_DIR) + "/config/devices/sim-" + to_string(kind) + ".json";
+  return shipped_data_path("devices/sim-" + std::string(to_string(kind)) + ".json");
 }
 }  // namespace
 

@@ -2,6 +2,7 @@
 #include "simulator/physics/model.hpp"
 
 #include "core/config_reader.hpp"
+#include "core/data_dir.hpp"
 
 namespace traction::sim {
 namespace {
@@ -70,7 +71,7 @@ TractionModel parse_traction(ObjectReader& root) {
 }  // namespace
 
 std::string default_model_file(DeviceKind kind) {
-  return std::string(TRACTION_SOURCE_DIR) + "/config/sim/" + to_string(kind) + ".json";
+  return shipped_data_path("sim/" + std::string(to_string(kind)) + ".json");
 }
 
 Result<DeviceModel> parse_device_model(const nlohmann::json& json, const std::string& source,

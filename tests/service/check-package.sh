@@ -75,9 +75,9 @@ echo "dpkg -i: ok (user $(grep '^tractiond:' "$root/etc/passwd" | cut -d: -f1,3,
 # The installed binaries, with the installed data, against the installed simulator.
 "$root/usr/sbin/tractiond" --version
 port_file=$work/sim.port
+# No --model or --map: an installed simulator finds its shipped data beside its binary.
 "$root/usr/bin/traction-sim" --device inversion --listen 127.0.0.1:0 --port-file "$port_file" \
-	--model "$root/usr/share/tractiond/sim/inversion.json" \
-	--map "$root/usr/share/tractiond/devices/sim-inversion.json" >"$work/sim.log" 2>&1 &
+	>"$work/sim.log" 2>&1 &
 pids="$pids $!"
 wait_for() { # condition, seconds
 	i=0
