@@ -63,6 +63,21 @@ void SessionController::set_state(DaemonState next, const std::string& why) {
   state_ = next;
 }
 
+// A release (stop, fault, estop) is under way, the drive has stopped following setpoints without
+// a fault of its own (a drive fault performs its own reaction and needs device.reset), the device
+// answers, the patient's stop switch is plugged in and released (else the drive's own stop chain
+// holds), and the axis is away from home.
+bool SessionController::release_needs_drive(const DeviceState& device) const {
+  const bool releasing = state_ == DaemonState::stopping || state_ == DaemonState::fault ||
+                         state_ == DaemonState::estop;
+  const bool drive_idle = device.drive == cia402::State::switch_on_disabled ||
+                          device.drive == cia402::State::ready_to_switch_on ||
+                          device.drive == cia402::State::switched_on;
+  const EffectiveLimits& l = governor_.limits();
+  return releasing && drive_idle && device.available && device.fresh && device.stop_connected &&
+         !device.stop_pressed && std::abs(device.actual - l.home) > 0.5 * l.tolerance;
+}
+
 bool SessionController::at_rest() const {
   return std::abs(governor_.state().velocity) < 1e-3 &&
          std::abs(device_.velocity.value_or(0.0)) < 0.5 * base_limits_.tolerance + 1e-9;
@@ -392,6 +407,22 @@ CycleOutput SessionController::cycle(Clock::time_point now, const DeviceState& d
     } else if (std::chrono::duration<double>(now - *enable_requested_).count() > options_.enable_timeout_s) {
       trip(Trip{"activation_failed", "the drive did not reach operation enabled", TripResponse::fault});
     }
+  }
+  // A release the drive stopped following is finished, not abandoned: a drive that lost power
+  // comes back disabled wherever gravity or the rope left it, and nobody may stay strapped in,
+  // inverted or under tension, until an admin comes. Enabling starts from the measured value (the
+  // governor tracks it while the drive is disabled) and the release continues at its rate. One
+  // attempt per enable timeout; the fault stays latched.
+  if (!enabled && release_needs_drive(device)) {
+    const bool due = !release_enable_requested_ ||
+                     seconds(now - *release_enable_requested_) > options_.enable_timeout_s;
+    if (due) {
+      release_enable_requested_ = now;
+      out.request = DriveRequest::activate;
+      emit("release_resumed", {{"state", to_string(state_)}, {"actual", device.actual}});
+    }
+  } else if (enabled) {
+    release_enable_requested_.reset();
   }
   if (reset_requested_) {
     reset_requested_ = false;

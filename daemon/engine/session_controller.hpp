@@ -67,6 +67,7 @@ class SessionController {
   double active_seconds(Clock::time_point now) const;
   double paused_target(Clock::time_point now, double& rate);
   double target_for_state(Clock::time_point now, double& rate);
+  bool release_needs_drive(const DeviceState& device) const;
 
   DeviceKind kind_;
   EffectiveLimits base_limits_;
@@ -84,6 +85,8 @@ class SessionController {
   std::string session_started_utc_;
   Clock::time_point session_started_{};
   std::optional<Clock::time_point> enable_requested_;
+  // When the drive was last asked to enable to finish a release it had stopped following.
+  std::optional<Clock::time_point> release_enable_requested_;
   const SessionRecordGate* record_gate_ = nullptr;  // this session's; null once committed
   Clock::time_point record_deadline_{};
   std::optional<Clock::time_point> paused_since_;
