@@ -133,14 +133,22 @@ TEST(HistoryEndToEnd, readers_in_a_loop_cause_no_overrun_and_tractionctl_draws_t
   const std::string id = started["result"]["session_id"];
   auto reader = RpcClient::connect(rig.dir() + "/d.sock");
   ASSERT_TRUE(reader.ok());
-  ASSERT_TRUE(wait_until([&] { return rig.status()["session"].is_object(); }, 5s));
+  // The session row is committed before motion starts, shortly after session.start answers.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto get = (*reader)->call("history.get", {{"id", id}}, 5000);
+        return get.ok() && !get->error;
+      },
+      5s));
   int reads = 0;
   while (rig.status()["session"].is_object()) {
     auto list = (*reader)->call("history.list", {{"limit", 100}}, 5000);
-    ASSERT_TRUE(list.ok() && !list->error);
+    ASSERT_TRUE(list.ok() && !list->error)
+        << (list.ok() ? list->error->message : list.status().message());
     // The running session itself, samples and all, while the recorder writes it.
     auto get = (*reader)->call("history.get", {{"id", id}, {"samples", true}}, 5000);
-    ASSERT_TRUE(get.ok() && !get->error);
+    ASSERT_TRUE(get.ok() && !get->error)
+        << (get.ok() ? get->error->message : get.status().message());
     reads += 2;
   }
   const json status = rig.status();
