@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/engine/plan.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace traction {
@@ -44,6 +45,51 @@ nlohmann::json EffectiveLimits::to_json() const {
   };
 }
 
+namespace {
+constexpr double kShapedTimeConstantS = 4.0;  // shaped_speed: remaining / this
+constexpr double kShapedFloor = 0.2;          // shaped_speed: never below this x the rate
+// Control periods a phase change takes (the setpoint settles on a target over two of them).
+constexpr double kPhaseChangeSeconds = 0.05;
+}  // namespace
+
+double shaped_speed(double remaining, double rate) {
+  return std::clamp(remaining / kShapedTimeConstantS, kShapedFloor * rate, rate);
+}
+
+double shaped_move_seconds(double distance, double rate) {
+  if (distance <= 0.0 || rate <= 0.0) return 0.0;
+  const double full = kShapedTimeConstantS * rate;  // below this distance to go, it slows
+  const double slow = kShapedFloor * full;          // below this, it moves at the floor
+  double seconds = std::max(0.0, distance - full) / rate;
+  const double slowing_from = std::min(distance, full);
+  if (slowing_from > slow) seconds += kShapedTimeConstantS * std::log(slowing_from / slow);
+  return seconds + std::min(distance, slow) / (kShapedFloor * rate);
+}
+
+double Plan::duration_bound() const {
+  double bound = total_seconds;
+  double position = limits.home;
+  bool first_move = true;
+  for (const Phase& p : phases) {
+    bound += kPhaseChangeSeconds;
+    if (p.rate > 0.0 && p.target != position) {
+      bound +=
+          p.rate / limits.max_accel + limits.max_accel / limits.max_jerk + kSettleTimeoutSeconds;
+      if (first_move) {
+        // The axis may start below home (a slack bench, a head-up table), down to min_target.
+        const auto move = [&](double distance) {
+          return p.shaped ? shaped_move_seconds(distance, p.rate) : distance / p.rate;
+        };
+        const double planned = std::abs(p.target - position);
+        bound += move(planned + std::abs(limits.home - limits.min_target)) - move(planned);
+      }
+      first_move = false;
+    }
+    position = p.target;
+  }
+  return bound;
+}
+
 double Plan::rest_level() const {
   double level = limits.home;
   bool found = false;
@@ -69,18 +115,12 @@ nlohmann::json Plan::to_json() const {
                           {"repetition", p.repetition},
                           {"label", p.label}});
   }
-  return {{"program", program},
-          {"description", description},
-          {"guidance", guidance},
-          {"profile", profile},
-          {"kind", to_string(kind)},
-          {"unit", axis_unit(kind)},
-          {"repetitions", repetitions},
-          {"total_seconds", total_seconds},
-          {"rest_level", rest_level()},
-          {"phases", std::move(phase_list)},
-          {"limits", limits.to_json()},
-          {"progression", progression}};
+  return {{"program", program},         {"description", description},
+          {"guidance", guidance},       {"profile", profile},
+          {"kind", to_string(kind)},    {"unit", axis_unit(kind)},
+          {"repetitions", repetitions}, {"total_seconds", total_seconds},
+          {"rest_level", rest_level()}, {"phases", std::move(phase_list)},
+          {"limits", limits.to_json()}, {"progression", progression}};
 }
 
 }  // namespace traction

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// A validated plan: what a session will do, phase by phase, within the effective limits. Produced by
-// program validation (program.hpp), consumed by the session runner. Nothing moves without one.
+// A validated plan: what a session will do, phase by phase, within the effective limits. Produced
+// by program validation (program.hpp), consumed by the session runner. Nothing moves without one.
 #pragma once
 
 #include <map>
@@ -22,12 +22,12 @@ struct EffectiveLimits {
   double max_accel = 1.0;      // units/s^2
   double max_jerk = 1.0;       // units/s^3
   double tolerance = 1.0;      // allowed excursion of a reading past a limit before it is a fault
-  double max_hold_seconds = 120.0;   // one continuous hold
+  double max_hold_seconds = 120.0;  // one continuous hold
   // max_hold_seconds applies to holds whose target is above this value (axis units): the short-hold
-  // rule is about loaded time, so an inversion table may rest flat for minutes (defaults: 30 deg for
-  // a table, the home force for a bench; see docs/configuration.md).
+  // rule is about loaded time, so an inversion table may rest flat for minutes (defaults: 30 deg
+  // for a table, the home force for a bench; see docs/configuration.md).
   double hold_cap_above = 30.0;
-  double min_rest_seconds = 0.0;     // after a hold
+  double min_rest_seconds = 0.0;  // after a hold
   double max_session_seconds = 1200.0;
   double max_pause_seconds = 120.0;
   double release_rate_stop = 1.0;     // normal stop and program end
@@ -46,26 +46,42 @@ struct EffectiveLimits {
 enum class PhaseKind { pretension, ramp, hold, rest, release };
 const char* to_string(PhaseKind kind);
 
+// A reading within this of its target is settled (half the tolerance): holds count from there.
+inline double settle_band(const EffectiveLimits& limits) {
+  return 0.5 * limits.tolerance;
+}
+
+// A phase whose reading has not settled (within half the tolerance of the setpoint) this long
+// after the setpoint came to rest is a fault (safety monitor rule settle_timeout, docs/safety.md).
+inline constexpr double kSettleTimeoutSeconds = 3.0;
+
+// The speed of a shaped rise with `remaining` units to go at peak `rate`: the rate while far from
+// the target, then remaining / 4 s (an exponential approach that slows near the target), never
+// below a fifth of the rate, so that the phase ends.
+double shaped_speed(double remaining, double rate);
+// Seconds a shaped rise of `distance` at peak `rate` takes at shaped_speed.
+double shaped_move_seconds(double distance, double rate);
+
 // Every phase: move to `target` at `rate` (ramp, pretension, release; a move of zero distance takes
 // no time), then stay at `target` for `seconds` (hold, rest, pretension dwell). Holds and rests are
 // stationary: their target is where the previous phase ended and their rate is 0.
 struct Phase {
   PhaseKind kind = PhaseKind::hold;
-  double target = 0.0;   // absolute axis target of this phase
-  double rate = 0.0;     // ramp rate in units/s for moving phases (<= the limits' rate)
-  double seconds = 0.0;  // hold/rest: time at target, counted once the target is reached and settled
-  // Shaped rise: fast first, slowing near the target. The setpoint's speed starts at `rate` and
-  // falls linearly to zero at the target, so the phase takes twice as long as a linear ramp.
+  double target = 0.0;  // absolute axis target of this phase
+  double rate = 0.0;    // ramp rate in units/s for moving phases (<= the limits' rate)
+  double seconds =
+      0.0;  // hold/rest: time at target, counted once the target is reached and settled
+  // Shaped rise: fast first, slowing near the target (shaped_speed).
   bool shaped = false;
-  int repetition = 0;    // 1-based repetition this phase belongs to (0: none)
-  std::string label;     // human text, e.g. "hold 20°"
+  int repetition = 0;  // 1-based repetition this phase belongs to (0: none)
+  std::string label;   // human text, e.g. "hold 20°"
 };
 
 struct Plan {
-  std::string program;      // name, or "inline"
+  std::string program;  // name, or "inline"
   std::string description;
-  std::string guidance;     // which guidance it follows
-  std::string profile;      // profile name ("" = site defaults)
+  std::string guidance;  // which guidance it follows
+  std::string profile;   // profile name ("" = site defaults)
   DeviceKind kind = DeviceKind::inversion;
   std::vector<Phase> phases;
   int repetitions = 1;
@@ -79,6 +95,13 @@ struct Plan {
   // are levels the plan already deems relieving; the lowest non-home level of a rest-free plan is
   // its working level (quick-check's only level is its hold), so such plans pause at home.
   double rest_level() const;
+  // What a run of the plan can take at most without a fault (docs/programs.md "Validation
+  // rules"): total_seconds plus, for every move, the time the governor's acceleration and jerk
+  // limits add (rate / max_accel + max_accel / max_jerk) and kSettleTimeoutSeconds for the reading
+  // to settle (longer is a settle_timeout fault); the first move also from min_target, where the
+  // axis may start (a slack bench); 0.05 s per phase for the phase change. Validation holds this
+  // against the session cap.
+  double duration_bound() const;
   nlohmann::json to_json() const;
 };
 

@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/engine/program_expand.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
 
 namespace traction {
 namespace {
+
+// The slack take-up of a traction plan without its own pre-tension (docs/programs.md "Slack
+// take-up"): up to this far above home (at most half the way to the first target), at this rate,
+// then this long at that force before the first ramp.
+constexpr double kSlackTakeUpN = 10.0;
+constexpr double kSlackTakeUpRateNs = 5.0;
+constexpr double kSlackTakeUpSeconds = 1.0;
 
 std::string seconds_text(double seconds) {
   std::ostringstream out;
@@ -75,17 +83,22 @@ class PlanBuilder {
   }
 
   void pretension(const PretensionSpec& spec) {
-    Phase p;
-    p.kind = PhaseKind::pretension;
-    p.target = resolve(spec.target);
-    if (p.target <= limits_.home) {
+    const double target = resolve(spec.target);
+    if (target <= limits_.home) {
       throw ConfigError(source_ + ": at " + spec.target.path + ": pre-tension " +
-                        axis_text(p.target, kind_) + " must be above home " +
+                        axis_text(target, kind_) + " must be above home " +
                         axis_text(limits_.home, kind_) + " (it takes up slack)");
     }
-    p.rate = spec.rate;
-    p.seconds = spec.seconds;
-    p.label = "pre-tension " + axis_text(p.target, kind_);
+    pretension(target, spec.rate, spec.seconds, "pre-tension " + axis_text(target, kind_));
+  }
+
+  void pretension(double target, double rate, double seconds, std::string label) {
+    Phase p;
+    p.kind = PhaseKind::pretension;
+    p.target = target;
+    p.rate = rate;
+    p.seconds = seconds;
+    p.label = std::move(label);
     push(p);
   }
 
@@ -221,6 +234,27 @@ int expand_steps(const ProgramVariant& v, const std::string& source, DeviceKind 
   return v.repeat;
 }
 
+// The phases of the variant's mode (no pre-tension, recovery or release); the repetitions.
+int expand_mode(const ProgramVariant& v, const std::string& source, DeviceKind kind, double home,
+                PlanBuilder& b) {
+  switch (v.mode) {
+    case ProgramMode::static_hold:
+      b.ramp(b.resolve(*v.target), 1);
+      b.stay(PhaseKind::hold, v.hold_seconds, 1);
+      return 1;
+    case ProgramMode::intermittent:
+      return expand_intermittent(v, b);
+    case ProgramMode::progressive:
+    case ProgramMode::regressive:
+      return expand_stepped(v, source, kind, home, b);
+    case ProgramMode::cyclic:
+      return expand_cyclic(v, source, kind, home, b);
+    case ProgramMode::steps:
+      return expand_steps(v, source, kind, b);
+  }
+  return 1;
+}
+
 }  // namespace
 
 std::string axis_text(double value, DeviceKind kind) {
@@ -237,7 +271,7 @@ std::string axis_text(double value, DeviceKind kind) {
 
 double move_seconds(double distance, double rate, bool shaped) {
   if (distance <= 0.0 || rate <= 0.0) return 0.0;
-  return (shaped ? 2.0 : 1.0) * distance / rate;
+  return shaped ? shaped_move_seconds(distance, rate) : distance / rate;
 }
 
 Plan expand_program(const ProgramDefinition& program, DeviceKind kind,
@@ -251,27 +285,21 @@ Plan expand_program(const ProgramDefinition& program, DeviceKind kind,
   const ProgramVariant& v = found->second;
   PlanBuilder b(v, kind, limits, profile, program.source);
 
-  if (v.pretension) b.pretension(*v.pretension);
-  int repetitions = 1;
-  switch (v.mode) {
-    case ProgramMode::static_hold:
-      b.ramp(b.resolve(*v.target), 1);
-      b.stay(PhaseKind::hold, v.hold_seconds, 1);
+  if (v.pretension) {
+    b.pretension(*v.pretension);
+  } else if (kind == DeviceKind::traction) {
+    // Slack take-up before the first move that loads the person, unless the program has its own.
+    PlanBuilder probe(v, kind, limits, profile, program.source);
+    expand_mode(v, program.source, kind, limits.home, probe);
+    for (const Phase& p : probe.phases()) {
+      if (p.target <= limits.home) continue;
+      const double target = limits.home + std::min(kSlackTakeUpN, 0.5 * (p.target - limits.home));
+      b.pretension(target, std::min(kSlackTakeUpRateNs, limits.max_rate_up), kSlackTakeUpSeconds,
+                   "slack take-up to " + axis_text(target, kind));
       break;
-    case ProgramMode::intermittent:
-      repetitions = expand_intermittent(v, b);
-      break;
-    case ProgramMode::progressive:
-    case ProgramMode::regressive:
-      repetitions = expand_stepped(v, program.source, kind, limits.home, b);
-      break;
-    case ProgramMode::cyclic:
-      repetitions = expand_cyclic(v, program.source, kind, limits.home, b);
-      break;
-    case ProgramMode::steps:
-      repetitions = expand_steps(v, program.source, kind, b);
-      break;
+    }
   }
+  const int repetitions = expand_mode(v, program.source, kind, limits.home, b);
   if (v.pretension) {
     // Slack take-up is gentle by definition: it stays below the first working level.
     const auto& phases = b.phases();

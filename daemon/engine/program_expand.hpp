@@ -16,12 +16,13 @@ namespace traction {
 // "20°" or "250 N": a value with the axis unit, at most one decimal.
 std::string axis_text(double value, DeviceKind kind);
 
-// Seconds a move of `distance` takes at `rate` (twice as long when shaped: the speed falls linearly
-// from `rate` to zero).
+// Seconds a move of `distance` takes at `rate` (a shaped rise: at shaped_speed).
 double move_seconds(double distance, double rate, bool shaped);
 
-// Builds the plan for `program` on a device of `kind`, starting from limits.home. `profile` may be
-// null (then fraction_bw targets are refused). Throws ConfigError with the JSON path and the rule.
+// Builds the plan for `program` on a device of `kind`, starting from limits.home. A traction plan
+// begins with a slack take-up when the program declares no pre-tension (docs/programs.md).
+// `profile` may be null (then fraction_bw targets are refused). Throws ConfigError with the JSON
+// path and the rule.
 Plan expand_program(const ProgramDefinition& program, DeviceKind kind,
                     const EffectiveLimits& limits, const Profile* profile);
 

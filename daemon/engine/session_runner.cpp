@@ -11,14 +11,6 @@ double seconds_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
 
-// A shaped rise slows as it nears the target: the rate falls with the remaining distance
-// (logarithmic-like), never below a fifth of the phase rate so the phase still ends.
-double shaped_rate(const Phase& phase, double setpoint) {
-  const double remaining = std::abs(phase.target - setpoint);
-  constexpr double kTimeConstantS = 4.0;
-  return std::clamp(remaining / kTimeConstantS, 0.2 * phase.rate, phase.rate);
-}
-
 }  // namespace
 
 SessionRunner::SessionRunner(std::shared_ptr<const Plan> plan) : plan_(std::move(plan)) {
@@ -29,7 +21,8 @@ SessionRunner::SessionRunner(std::shared_ptr<const Plan> plan) : plan_(std::move
   }
 }
 
-RunnerStep SessionRunner::step(Clock::time_point now, double setpoint, bool setpoint_settled, double actual) {
+RunnerStep SessionRunner::step(Clock::time_point now, double setpoint, bool setpoint_settled,
+                               double actual) {
   RunnerStep out;
   if (!started_) started_ = now;
   if (finished()) {
@@ -42,9 +35,12 @@ RunnerStep SessionRunner::step(Clock::time_point now, double setpoint, bool setp
   out.target = p.target;
   out.rate = approach_rate(index_, setpoint);
   if (paused_at_) return out;
-  const double settle_band = 0.5 * plan_->limits.tolerance;
-  if (!settled_at_ && setpoint_settled && std::abs(actual - p.target) <= settle_band) settled_at_ = now;
-  if (settled_at_ && served_before_pause_ + seconds_between(*settled_at_, now) >= p.seconds - 1e-9) {
+  if (!settled_at_ && setpoint_settled &&
+      std::abs(actual - p.target) <= settle_band(plan_->limits)) {
+    settled_at_ = now;
+  }
+  if (settled_at_ &&
+      served_before_pause_ + seconds_between(*settled_at_, now) >= p.seconds - 1e-9) {
     ++index_;
     settled_at_.reset();
     served_before_pause_ = 0.0;
@@ -66,7 +62,8 @@ RunnerStep SessionRunner::step(Clock::time_point now, double setpoint, bool setp
 double SessionRunner::approach_rate(std::size_t index, double setpoint) const {
   for (std::size_t i = index + 1; i-- > 0;) {
     const Phase& p = plan_->phases[i];
-    if (p.rate > 0.0) return p.shaped ? shaped_rate(p, setpoint) : p.rate;
+    if (p.rate > 0.0)
+      return p.shaped ? shaped_speed(std::abs(p.target - setpoint), p.rate) : p.rate;
   }
   // Nothing moved before this phase: the axis is still where the plan began (home).
   return 0.5 * plan_->limits.max_rate_up;
@@ -79,7 +76,9 @@ void SessionRunner::pause(Clock::time_point now) {
   settled_at_.reset();
 }
 
-void SessionRunner::resume(Clock::time_point /*now*/) { paused_at_.reset(); }
+void SessionRunner::resume(Clock::time_point /*now*/) {
+  paused_at_.reset();
+}
 
 double SessionRunner::served_seconds(Clock::time_point now) const {
   if (!settled_at_) return 0.0;

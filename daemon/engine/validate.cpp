@@ -34,10 +34,14 @@ class Checker {
       position = p.target;
     }
     end_hold_stretch();
-    if (plan_.total_seconds > limits_.max_session_seconds) {
-      add(-1, "total_seconds", plan_.total_seconds, "max_session_seconds",
-          "the session would take " + number_text(plan_.total_seconds) +
-              " s, longer than max_session_seconds");
+    // The bound, not the estimate: a plan that validates must end before the session cap.
+    const double bound = plan_.duration_bound();
+    if (bound > limits_.max_session_seconds) {
+      add(-1, "total_seconds", bound, "max_session_seconds",
+          "the session may take up to " + number_text(bound) + " s (" +
+              number_text(plan_.total_seconds) +
+              " s planned, plus acceleration and settling of every move), longer than "
+              "max_session_seconds");
     }
     return std::move(out_);
   }

@@ -12,6 +12,7 @@
 #include <regex>
 #include <sstream>
 
+#include "daemon/engine/program_expand.hpp"
 #include "drivers/device_file.hpp"
 
 namespace traction {
@@ -425,7 +426,7 @@ TEST(Catalog, over_random_definitions_an_accepted_plan_never_exceeds_a_limit) {
                                                           : l.max_rate_down;
           EXPECT_GT(p.rate, 0.0) << params.dump();
           EXPECT_LE(p.rate, cap) << params.dump();
-          total += (p.shaped ? 2 : 1) * std::abs(p.target - at) / p.rate;
+          total += move_seconds(std::abs(p.target - at), p.rate, p.shaped);
         }
         if (p.kind == PhaseKind::hold && p.target > l.hold_cap_above) {
           EXPECT_LE(p.seconds, l.max_hold_seconds) << params.dump();
@@ -435,6 +436,7 @@ TEST(Catalog, over_random_definitions_an_accepted_plan_never_exceeds_a_limit) {
       }
       EXPECT_NEAR(plan->total_seconds, total, 1e-6);
       EXPECT_LE(plan->total_seconds, l.max_session_seconds);
+      EXPECT_LE(plan->duration_bound(), l.max_session_seconds);
     }
   }
   // Both outcomes must be exercised for the property to mean something.

@@ -111,8 +111,8 @@ TEST(ProgramExpand, progressive_with_rest_fraction_drops_between_steps_relative_
                                      {"rest_seconds", 5},
                                      {"rest_fraction", 0.5}}),
                            DeviceKind::traction);
-  EXPECT_EQ(kinds_of(plan), "ramp hold ramp rest ramp hold release");
-  EXPECT_DOUBLE_EQ(plan.phases[2].target, 15 + 0.5 * (215 - 15));
+  EXPECT_EQ(kinds_of(plan), "pretension ramp hold ramp rest ramp hold release");
+  EXPECT_DOUBLE_EQ(plan.phases[3].target, 15 + 0.5 * (215 - 15));
 }
 
 TEST(ProgramExpand, regressive_steps_down) {
@@ -147,11 +147,12 @@ TEST(ProgramExpand, cyclic_rates_follow_the_ramp_times) {
                                      {"ramp_down_seconds", 5},
                                      {"cycles", 2}}),
                            DeviceKind::traction);
-  EXPECT_EQ(kinds_of(plan), "ramp ramp ramp ramp ramp release");
-  EXPECT_DOUBLE_EQ(plan.phases[1].rate, 20.0);
-  EXPECT_DOUBLE_EQ(plan.phases[2].rate, 40.0);
-  // to low at the default half rate (30 N/s), 2 x (10 + 5), release 85 N at 45 N/s.
-  EXPECT_NEAR(plan.total_seconds, 85.0 / 30.0 + 30 + 85.0 / 45.0, 1e-9);
+  EXPECT_EQ(kinds_of(plan), "pretension ramp ramp ramp ramp ramp release");
+  EXPECT_DOUBLE_EQ(plan.phases[2].rate, 20.0);
+  EXPECT_DOUBLE_EQ(plan.phases[3].rate, 40.0);
+  // slack take-up 10 N at 5 N/s + 1 s, to low at the default half rate (30 N/s), 2 x (10 + 5),
+  // release 85 N at 45 N/s.
+  EXPECT_NEAR(plan.total_seconds, 2 + 1 + 75.0 / 30.0 + 30 + 85.0 / 45.0, 1e-9);
 }
 
 TEST(ProgramExpand, steps_repeat_with_repetition_numbers_and_custom_labels) {
@@ -182,7 +183,30 @@ TEST(ProgramExpand, when_a_steps_rest_is_not_below_the_hold_expect_the_path) {
       << e;
 }
 
-TEST(ProgramExpand, shaped_rise_doubles_the_rising_ramp_time_and_leaves_the_fall_linear) {
+// The time of a shaped rise, by stepping its speed law in 1 ms steps.
+double stepped_shaped_seconds(double distance, double rate) {
+  double remaining = distance;
+  double t = 0.0;
+  for (; remaining > 0.0; t += 1e-3) remaining -= shaped_speed(remaining, rate) * 1e-3;
+  return t;
+}
+
+TEST(ProgramExpand, a_shaped_rise_takes_the_time_of_its_speed_law) {
+  for (const auto& [distance, rate] : {std::pair{200.0, 20.0},
+                                       {100.0, 20.0},
+                                       {10.0, 20.0},
+                                       {3.0, 20.0},
+                                       {165.0, 30.0},
+                                       {20.0, 5.0}}) {
+    EXPECT_NEAR(shaped_move_seconds(distance, rate), stepped_shaped_seconds(distance, rate), 2e-3)
+        << distance << " at " << rate;
+  }
+  EXPECT_DOUBLE_EQ(shaped_speed(1000.0, 20.0), 20.0);  // far: the peak rate
+  EXPECT_DOUBLE_EQ(shaped_speed(40.0, 20.0), 10.0);    // nearer: remaining / 4 s
+  EXPECT_DOUBLE_EQ(shaped_speed(1.0, 20.0), 4.0);      // at the end: a fifth of the rate
+}
+
+TEST(ProgramExpand, shaped_rise_shapes_the_rising_ramps_and_leaves_the_fall_linear) {
   const Plan plan = expand(traction({{"mode", "intermittent"},
                                      {"hold_target", 215},
                                      {"hold_seconds", 10},
@@ -193,9 +217,14 @@ TEST(ProgramExpand, shaped_rise_doubles_the_rising_ramp_time_and_leaves_the_fall
                                      {"rate_down", 20},
                                      {"shaped_rise", true}}),
                            DeviceKind::traction);
-  EXPECT_TRUE(plan.phases[0].shaped);
-  EXPECT_FALSE(plan.phases[2].shaped);
-  EXPECT_NEAR(plan.total_seconds, 20 + 10 + 5 + 10 + 10 + 10 + 200.0 / 45.0, 1e-9);
+  EXPECT_FALSE(plan.phases[0].shaped);  // the slack take-up
+  EXPECT_TRUE(plan.phases[1].shaped);
+  EXPECT_FALSE(plan.phases[3].shaped);
+  EXPECT_TRUE(plan.phases[5].shaped);
+  EXPECT_NEAR(plan.total_seconds,
+              3 + shaped_move_seconds(190, 20) + 10 + 5 + 10 + shaped_move_seconds(100, 20) + 10 +
+                  200.0 / 45.0,
+              1e-9);
 }
 
 TEST(ProgramExpand, pretension_comes_first_and_dwells) {
@@ -208,6 +237,38 @@ TEST(ProgramExpand, pretension_comes_first_and_dwells) {
              DeviceKind::traction);
   EXPECT_EQ(kinds_of(plan), "pretension ramp hold release");
   EXPECT_NEAR(plan.total_seconds, 2 + 4 + 9 + 10 + 200.0 / 45.0, 1e-9);
+}
+
+TEST(ProgramExpand, a_traction_plan_without_pretension_begins_with_a_slow_slack_take_up) {
+  const Plan plan = expand(traction({{"mode", "static"}, {"target", 100}, {"hold_seconds", 5}}),
+                           DeviceKind::traction);
+  EXPECT_EQ(kinds_of(plan), "pretension ramp hold release");
+  EXPECT_DOUBLE_EQ(plan.phases[0].target, 25.0);  // home 15 N + 10 N
+  EXPECT_DOUBLE_EQ(plan.phases[0].rate, 5.0);
+  EXPECT_DOUBLE_EQ(plan.phases[0].seconds, 1.0);
+  EXPECT_EQ(plan.phases[0].label, "slack take-up to 25 N");
+  // 10 N at 5 N/s, 1 s, 75 N at 30 N/s, 5 s, release 85 N at 45 N/s.
+  EXPECT_NEAR(plan.total_seconds, 2 + 1 + 75.0 / 30.0 + 5 + 85.0 / 45.0, 1e-9);
+}
+
+TEST(ProgramExpand, a_slack_take_up_stops_half_way_to_a_first_target_near_home) {
+  const Plan plan = expand(traction({{"mode", "static"}, {"target", 21}, {"hold_seconds", 5}}),
+                           DeviceKind::traction);
+  EXPECT_EQ(kinds_of(plan), "pretension ramp hold release");
+  EXPECT_DOUBLE_EQ(plan.phases[0].target, 18.0);
+}
+
+TEST(ProgramExpand, a_declared_pretension_or_a_table_gets_no_slack_take_up) {
+  const Plan own = expand(traction({{"mode", "static"},
+                                    {"target", 100},
+                                    {"hold_seconds", 5},
+                                    {"pretension", {{"target", 40}, {"rate", 8}}}}),
+                          DeviceKind::traction);
+  EXPECT_EQ(kinds_of(own), "pretension ramp hold release");
+  EXPECT_DOUBLE_EQ(own.phases[0].target, 40.0);
+  EXPECT_EQ(own.phases[0].label, "pre-tension 40 N");
+  const Plan table = expand(inversion({{"mode", "static"}, {"target", 15}, {"hold_seconds", 5}}));
+  EXPECT_EQ(kinds_of(table), "ramp hold release");
 }
 
 TEST(ProgramExpand, when_pretension_is_not_below_the_first_target_expect_the_path) {
@@ -230,8 +291,8 @@ TEST(ProgramExpand, recovery_rests_at_a_low_level_before_the_release) {
                                      {"hold_seconds", 60},
                                      {"recovery", {{"target", 80}, {"seconds", 30}}}}),
                            DeviceKind::traction);
-  EXPECT_EQ(kinds_of(plan), "ramp hold ramp rest release");
-  EXPECT_EQ(plan.phases[3].label, "recovery at 80 N for 30 s");
+  EXPECT_EQ(kinds_of(plan), "pretension ramp hold ramp rest release");
+  EXPECT_EQ(plan.phases[4].label, "recovery at 80 N for 30 s");
 }
 
 TEST(ProgramExpand, fraction_bw_targets_resolve_with_the_profile_mass) {
@@ -241,7 +302,7 @@ TEST(ProgramExpand, fraction_bw_targets_resolve_with_the_profile_mass) {
   const Plan plan = expand(
       traction({{"mode", "static"}, {"target", {{"fraction_bw", 0.3}}}, {"hold_seconds", 10}}),
       DeviceKind::traction, &p);
-  EXPECT_NEAR(plan.phases[0].target, 0.3 * 70 * kStandardGravity, 1e-9);
+  EXPECT_NEAR(plan.phases[1].target, 0.3 * 70 * kStandardGravity, 1e-9);
   EXPECT_EQ(plan.profile, "ann");
 }
 

@@ -149,18 +149,87 @@ TEST(SafetyMonitor, tracking_error_trips_after_a_second_outside_twice_the_tolera
   DeviceState d = healthy();
   MonitorContext c = running();
   const double band = 2.0 * 1.5;
-  d.actual = c.setpoint + band - 0.01;  // just inside: never trips
-  for (int i = 0; i <= 200; ++i) {
-    d.stamp = kNow + std::chrono::milliseconds(10 * i);
-    ASSERT_EQ(rule_of(monitor.check(d.stamp, d, c)), "");
+  // During a slow ramp (a setpoint at rest is the settle rule's), the reading trailing behind.
+  const double start = c.setpoint;
+  auto at = [&](int ms, double off) {
+    d.stamp = kNow + std::chrono::milliseconds(ms);
+    c.setpoint = start + 0.5 * ms / 1000.0;
+    d.actual = c.setpoint + off;
+    return rule_of(monitor.check(d.stamp, d, c));
+  };
+  for (int i = 0; i <= 200; ++i) ASSERT_EQ(at(10 * i, band - 0.01), "");            // just inside
+  for (int i = 0; i < 99; ++i) ASSERT_EQ(at(3000 + 10 * i, band + 0.01), "") << i;  // 0.98 s out
+  EXPECT_EQ(at(3000 + 1000, band + 0.01), "tracking_error");
+}
+
+// Feeds `monitor` one reading every 10 ms from `from_ms` to `to_ms`: the setpoint and the reading
+// as functions of the time in seconds. Returns the first rule that trips and when ("" when none).
+template <class S, class A>
+std::pair<std::string, int> feed(SafetyMonitor& monitor, MonitorContext c, int from_ms, int to_ms,
+                                 S&& setpoint, A&& actual) {
+  DeviceState d = healthy();
+  for (int ms = from_ms; ms <= to_ms; ms += 10) {
+    d.stamp = kNow + std::chrono::milliseconds(ms);
+    c.setpoint = setpoint(ms / 1000.0);
+    d.actual = actual(ms / 1000.0);
+    const std::string rule = rule_of(monitor.check(d.stamp, d, c));
+    if (!rule.empty()) return {rule, ms};
   }
-  d.actual = c.setpoint + band + 0.01;
-  for (int i = 0; i < 99; ++i) {  // 0.98 s outside
-    d.stamp = kNow + std::chrono::milliseconds(3000 + 10 * i);
-    ASSERT_EQ(rule_of(monitor.check(d.stamp, d, c)), "") << i;
-  }
-  d.stamp = kNow + std::chrono::milliseconds(3000 + 1000);
-  EXPECT_EQ(rule_of(monitor.check(d.stamp, d, c)), "tracking_error");
+  return {"", -1};
+}
+
+TEST(SafetyMonitor, settle_timeout_trips_when_a_resting_setpoint_is_not_reached_in_3_s) {
+  const double band = 0.5 * 1.5;  // the settle band
+  auto at_rest = [](double) { return 10.0; };
+  MonitorContext c = running();
+  SafetyMonitor inside(table_limits());
+  EXPECT_EQ(feed(inside, c, 0, 20000, at_rest, [&](double) { return 10.0 + band - 0.01; }).first,
+            "")
+      << "settled, however long";
+  SafetyMonitor outside(table_limits());
+  const auto [rule, ms] =
+      feed(outside, c, 0, 20000, at_rest, [&](double) { return 10.0 + band + 0.01; });
+  EXPECT_EQ(rule, "settle_timeout");
+  EXPECT_GE(ms, 3000 + 10) << "3 s after the setpoint came to rest (the second reading)";
+  EXPECT_LE(ms, 3000 + 20);
+  // A moving setpoint is the tracking rule's, and outside a session nothing waits to settle.
+  SafetyMonitor moving(table_limits());
+  EXPECT_EQ(feed(
+                moving, c, 0, 20000, [](double t) { return 10.0 + 0.1 * t; },
+                [&](double t) { return 10.0 + 0.1 * t + 2.0; })
+                .first,
+            "");
+  c.session_active = false;
+  SafetyMonitor idle(table_limits());
+  EXPECT_EQ(feed(idle, c, 0, 20000, at_rest, [&](double) { return 10.0 + band + 0.01; }).first, "");
+}
+
+TEST(SafetyMonitor, rate_exceeded_trips_when_the_reading_runs_away_from_home_too_fast) {
+  // 1.5 x max_rate_up 10 deg/s = 15 deg/s, over 0.25 s, for 0.25 s; the setpoint runs alongside
+  // so that tracking stays out of it.
+  MonitorContext c = running();
+  c.highest_target = 55.0;
+  auto ramp = [](double rate) { return [rate](double t) { return 5.0 + rate * t; }; };
+  SafetyMonitor just_under(table_limits());
+  EXPECT_EQ(feed(just_under, c, 0, 3000, ramp(14.9), ramp(14.9)).first, "");
+  SafetyMonitor over(table_limits());
+  const auto [rule, ms] = feed(over, c, 0, 3000, ramp(15.5), ramp(15.5));
+  EXPECT_EQ(rule, "rate_exceeded");
+  EXPECT_GE(ms, 490) << "a window to measure, then a window to last";
+  EXPECT_LE(ms, 520);
+  // Towards home (a release) is not loading; a 100 ms spike does not last.
+  SafetyMonitor down(table_limits());
+  EXPECT_EQ(feed(
+                down, c, 0, 2000, [](double t) { return 40.0 - 20.0 * t; },
+                [](double t) { return 40.0 - 20.0 * t; })
+                .first,
+            "");
+  SafetyMonitor spike(table_limits());
+  EXPECT_EQ(feed(
+                spike, c, 0, 2000, [](double) { return 10.0; },
+                [](double t) { return t >= 1.0 && t < 1.1 ? 20.0 : 10.0; })
+                .first,
+            "");
 }
 
 // --- The controller's reaction to each rule, on an ideal device ---
@@ -317,6 +386,37 @@ TEST(SafetyReaction, tracking_error_faults_when_the_device_stops_following) {
     g.follow = false;  // stuck at 40° while the setpoint moves down
   });
   expect_latched_fault_released_at_the_fault_rate(r, "tracking_error", rig);
+}
+
+TEST(SafetyReaction, settle_timeout_faults_when_the_reading_sticks_short_of_the_target) {
+  IdealRig rig(table_limits());
+  const Reaction r = react(rig, hold_at_40(table_limits()), [](IdealRig& g) {
+    g.offset = -1.0;  // inside the tracking band (3°), outside the settle band (0.75°)
+  });
+  expect_latched_fault_released_at_the_fault_rate(r, "settle_timeout", rig);
+}
+
+TEST(SafetyReaction, rate_exceeded_faults_when_the_reading_runs_ahead_of_a_ramp) {
+  IdealRig rig(table_limits());
+  ASSERT_FALSE(
+      rig.command(CommandKind::start, engine_test::ramp_hold_plan(table_limits(), 40.0, 4.0, 10))
+          .error);
+  ASSERT_TRUE(rig.run_until([&] { return rig.setpoint() >= 10.0; }, 30));
+  rig.follow = false;
+  const std::size_t from = rig.setpoints().p.size();
+  // 20 deg/s away from home, while the setpoint climbs at 4 deg/s.
+  rig.run_until(
+      [&] {
+        rig.device.actual += 20.0 * 0.01;
+        return rig.state() != DaemonState::running;
+      },
+      2.0);
+  rig.follow = true;
+  rig.run_for(8.0);
+  EXPECT_EQ(rig.last_event("fault")["rule"], "rate_exceeded");
+  EXPECT_EQ(rig.last_event("session_ended")["outcome"], "faulted");
+  EXPECT_EQ(rig.state(), DaemonState::fault);
+  EXPECT_NEAR(rig.max_speed_since(from), 12.0, 0.01) << "release_rate_fault";
 }
 
 TEST(SafetyReaction, a_latched_fault_is_reset_only_at_rest) {
