@@ -32,7 +32,8 @@ struct SetpointProfile {
   }
   // Jerk while moving perceptibly. The one exception the governor allows is the landing period,
   // which may close a residual velocity below kLandingSpeed in one step (see max_landing_dv); the
-  // next move may start right after it, so a window that begins with such a creep is skipped too.
+  // next move may start right after it, so a window that begins with such a creep, or whose two
+  // speeds are both creep, is skipped too (below kLandingSpeed a period moves 0.0015 units at most).
   double max_jerk() const {
     double m = 0;
     for (std::size_t i = 3; i < p.size(); ++i) {
@@ -40,6 +41,8 @@ struct SetpointProfile {
       const double v_before = std::abs(p[i - 1] - p[i - 2]) / dt;
       const double v_after = std::abs(p[i] - p[i - 1]) / dt;
       if (v_after == 0.0 && v_before < kLandingSpeed) continue;
+      // A landing the next move starts from at once: both speeds are creep, the snap in between.
+      if (v_before < kLandingSpeed && v_after < kLandingSpeed) continue;
       if (i + 1 < p.size() && p[i + 1] == p[i] && v_after < kLandingSpeed) continue;
       if (v_first > 0.0 && v_first < kLandingSpeed) continue;
       m = std::max(m, std::abs(p[i] - 3 * p[i - 1] + 3 * p[i - 2] - p[i - 3]) / (dt * dt * dt));
