@@ -14,6 +14,7 @@
 
 #include "daemon/engine/program_expand.hpp"
 #include "drivers/device_file.hpp"
+#include "tests/engine/sim_fixtures.hpp"
 
 namespace traction {
 namespace {
@@ -32,18 +33,7 @@ const json kProfiles = json::array({
 
 CatalogConfig config_for(const std::string& device_file, json profiles = kProfiles,
                          json site = json::object()) {
-  auto device = load_device_file(kRoot + "/config/devices/" + device_file);
-  EXPECT_TRUE(device.ok()) << device.status().message();
-  CatalogConfig c;
-  c.kind = device->kind;
-  c.device_limits = device->limits;
-  c.device_source = device->source;
-  c.site_limits = std::move(site);
-  c.site_source = "tractiond.json";
-  c.profiles = std::move(profiles);
-  c.profiles_source = "tractiond.json";
-  c.program_dirs = {kRoot + "/config/programs"};
-  return c;
+  return engine_test::sim_catalog_config(device_file, std::move(profiles), std::move(site));
 }
 
 std::shared_ptr<const Catalog> load(const CatalogConfig& c) {

@@ -13,44 +13,13 @@
 #include <memory>
 #include <vector>
 
-#include "daemon/engine/catalog.hpp"
 #include "daemon/engine/session_controller.hpp"
 #include "drivers/device_file.hpp"
 #include "simulator/physics/model.hpp"
 #include "simulator/physics/sim_device.hpp"
+#include "tests/engine/sim_fixtures.hpp"
 
 namespace traction::engine_test {
-
-// The catalog of a simulator device file (config/devices/sim-<kind>.json) with the built-in
-// programs, the given profiles and site limits.
-inline std::shared_ptr<const Catalog> sim_catalog(DeviceKind kind,
-                                                  nlohmann::json profiles = nlohmann::json::array(),
-                                                  nlohmann::json site = nlohmann::json::object()) {
-  const std::string root = TRACTION_SOURCE_DIR;
-  auto device = load_device_file(root + "/config/devices/sim-" + to_string(kind) + ".json");
-  EXPECT_TRUE(device.ok()) << device.status().message();
-  if (!device.ok()) return nullptr;
-  CatalogConfig c;
-  c.kind = kind;
-  c.device_limits = device->limits;
-  c.device_source = device->source;
-  c.site_limits = std::move(site);
-  c.site_source = "tractiond.json";
-  c.profiles = std::move(profiles);
-  c.profiles_source = "test";
-  c.program_dirs = {root + "/config/programs"};
-  auto catalog = Catalog::load(c);
-  EXPECT_TRUE(catalog.ok()) << catalog.status().message();
-  return catalog.ok() ? *catalog : nullptr;
-}
-
-// The plan for `params` ({"program": ...} or {"definition": ...}), or null with a test failure.
-inline std::shared_ptr<const Plan> plan_for(const Catalog& catalog, const nlohmann::json& params) {
-  std::shared_ptr<const Plan> plan;
-  const auto error = catalog.make_plan(params, plan);
-  EXPECT_FALSE(error) << params.dump() << ": " << (error ? error->message : "");
-  return plan;
-}
 
 // One control period as recorded by the rig.
 struct CycleRecord {
@@ -90,13 +59,7 @@ class ControllerRig {
 
   // Sends a command as the server would and returns the reply.
   CommandReply command(CommandKind kind, std::shared_ptr<const Plan> plan = nullptr) {
-    CommandReply reply;
-    ControlCommand c;
-    c.kind = kind;
-    c.plan = std::move(plan);
-    c.requested_by = "test";
-    c.done = [&reply](CommandReply r) { reply = std::move(r); };
-    controller_.handle(std::move(c), now());
+    CommandReply reply = send_command(controller_, kind, std::move(plan), now());
     collect_events();
     return reply;
   }

@@ -13,29 +13,9 @@
 
 #include "daemon/engine/session_controller.hpp"
 #include "tests/engine/setpoint_profile.hpp"
+#include "tests/engine/sim_fixtures.hpp"
 
 namespace traction::engine_test {
-
-// Limits shaped like the simulator's table (config/devices/sim-inversion.json).
-inline EffectiveLimits table_limits() {
-  EffectiveLimits l;
-  l.min_target = -20;
-  l.max_target = 60;
-  l.home = 0;
-  l.max_rate_up = 10;
-  l.max_rate_down = 12;
-  l.max_accel = 20;
-  l.max_jerk = 80;
-  l.tolerance = 1.5;
-  l.max_hold_seconds = 120;
-  l.hold_cap_above = 30;
-  l.max_session_seconds = 1200;
-  l.max_pause_seconds = 120;
-  l.release_rate_stop = 6;
-  l.release_rate_patient = 10;
-  l.release_rate_fault = 12;
-  return l;
-}
 
 // ramp to `target` at `rate`, hold `hold_s`, release at the stop rate. Built directly, without
 // validation, so that a test can run a plan the limits would refuse (the monitor's backstop).
@@ -86,13 +66,7 @@ class IdealRig {
   SetpointProfile& setpoints() { return setpoints_; }
 
   CommandReply command(CommandKind kind, std::shared_ptr<const Plan> plan = nullptr) {
-    CommandReply reply;
-    ControlCommand c;
-    c.kind = kind;
-    c.plan = std::move(plan);
-    c.requested_by = "test";
-    c.done = [&reply](CommandReply r) { reply = std::move(r); };
-    controller_.handle(std::move(c), now());
+    CommandReply reply = send_command(controller_, kind, std::move(plan), now());
     take_events();
     return reply;
   }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon/engine/governor.hpp"
+#include "tests/engine/sim_fixtures.hpp"
 
 namespace traction {
 namespace {
@@ -12,17 +13,7 @@ namespace {
 constexpr double kDt = 0.01;
 
 EffectiveLimits limits() {
-  EffectiveLimits l;
-  l.min_target = -20;
-  l.max_target = 60;
-  l.home = 0;
-  l.max_rate_up = 10;
-  l.max_rate_down = 12;
-  l.max_accel = 20;
-  l.max_jerk = 80;
-  l.tolerance = 1.5;
-  l.release_rate_stop = 6;
-  return l;
+  return engine_test::table_limits();
 }
 
 std::shared_ptr<const Plan> ramp_hold_release(double hold_s) {

@@ -10,6 +10,7 @@
 #include "daemon/history/history_store.hpp"
 #include "daemon/history/utc_time.hpp"
 #include "drivers/device_file.hpp"
+#include "tests/engine/sim_fixtures.hpp"
 #include "tests/history/history_test_support.hpp"
 
 namespace traction {
@@ -18,20 +19,12 @@ namespace {
 using nlohmann::json;
 using std::chrono::hours;
 
-const std::string kRoot = TRACTION_SOURCE_DIR;
 const auto kDay0 = *history::parse_utc("2026-03-02T08:00:00.000Z");
 
 std::shared_ptr<const Catalog> catalog_for(const std::string& device_file) {
-  auto device = load_device_file(kRoot + "/config/devices/" + device_file);
-  EXPECT_TRUE(device.ok()) << device.status().message();
-  CatalogConfig c;
-  c.kind = device->kind;
-  c.device_limits = device->limits;
-  c.device_source = device->source;
-  c.profiles = json::array({{{"name", "ann"}, {"body_mass_kg", 62}, {"max_inversion_deg", 52}}});
-  c.profiles_source = "test";
-  c.program_dirs = {kRoot + "/config/programs"};
-  auto catalog = Catalog::load(c);
+  auto catalog = Catalog::load(engine_test::sim_catalog_config(
+      device_file,
+      json::array({{{"name", "ann"}, {"body_mass_kg", 62}, {"max_inversion_deg", 52}}})));
   EXPECT_TRUE(catalog.ok()) << catalog.status().message();
   return *catalog;
 }
