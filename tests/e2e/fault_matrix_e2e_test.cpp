@@ -154,10 +154,11 @@ Expected expected(Fault f, const DeviceCase& d) {
     case Fault::corrupt_crc:
     case Fault::sensor_noise:
       return completed;
-    // A frozen reading while the setpoint moves on is a plausibility (tracking) fault; every
-    // phase is followed by a move larger than the tracking band.
+    // A frozen reading while the setpoint moves on is a plausibility fault: tracking error while
+    // the setpoint moves away, or settle timeout when it arrives and waits for a reading that
+    // never comes (every phase is followed by a move larger than the tracking band).
     case Fault::stuck_sensor:
-      return {"faulted", {"tracking_error"}, "fault"};
+      return {"faulted", {"tracking_error", "settle_timeout"}, "fault"};
     // The bench's axis is the force: a spike past the farthest target is an overshoot. The table's
     // axis is the angle; its reported force is not a limit, so the session goes on.
     case Fault::force_spike:
