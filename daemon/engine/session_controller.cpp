@@ -15,9 +15,13 @@ bool session_state(DaemonState s) {
   return s == DaemonState::running || s == DaemonState::paused;
 }
 
-ApiError api_error(const char* reason, std::string message) { return ApiError{reason, std::move(message), {}}; }
+ApiError api_error(const char* reason, std::string message) {
+  return ApiError{reason, std::move(message), {}};
+}
 
-double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+double seconds(Clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
 
 std::string seconds_text(double s) {
   std::ostringstream out;
@@ -30,11 +34,13 @@ std::string seconds_text(double s) {
 std::string utc_now_iso8601() {
   const auto now = std::chrono::system_clock::now();
   const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};
   gmtime_r(&t, &tm);
   std::ostringstream out;
-  out << std::put_time(&tm, "%Y-%m-%dT%H:%M:%S") << '.' << std::setw(3) << std::setfill('0') << ms << 'Z';
+  out << std::put_time(&tm, "%Y-%m-%dT%H:%M:%S") << '.' << std::setw(3) << std::setfill('0') << ms
+      << 'Z';
   return out.str();
 }
 
@@ -66,16 +72,20 @@ void SessionController::set_state(DaemonState next, const std::string& why) {
 // A release (stop, fault, estop) is under way, the drive has stopped following setpoints without
 // a fault of its own (a drive fault performs its own reaction and needs device.reset), the device
 // answers, the patient's stop switch is plugged in and released (else the drive's own stop chain
-// holds), and the axis is away from home.
+// holds), and the axis is away from home (a bench: under more tension than its floor force).
 bool SessionController::release_needs_drive(const DeviceState& device) const {
   const bool releasing = state_ == DaemonState::stopping || state_ == DaemonState::fault ||
                          state_ == DaemonState::estop;
   const bool drive_idle = device.drive == cia402::State::switch_on_disabled ||
                           device.drive == cia402::State::ready_to_switch_on ||
                           device.drive == cia402::State::switched_on;
+  // A bench below its floor force is slack, which is safe: it is never pulled back up to the floor.
   const EffectiveLimits& l = governor_.limits();
+  const double from_home = device.actual - l.home;
+  const bool away = kind_ == DeviceKind::traction ? from_home > 0.5 * l.tolerance
+                                                  : std::abs(from_home) > 0.5 * l.tolerance;
   return releasing && drive_idle && device.available && device.fresh && device.stop_connected &&
-         !device.stop_pressed && std::abs(device.actual - l.home) > 0.5 * l.tolerance;
+         !device.stop_pressed && away;
 }
 
 bool SessionController::at_rest() const {
@@ -90,20 +100,24 @@ std::optional<ApiError> SessionController::start_refusal() const {
     case DaemonState::running:
     case DaemonState::paused:
     case DaemonState::stopping:
-      return api_error(reason::kSessionActive, "session " + progress_.id + " is still active (" +
-                                                    to_string(state_) + ")");
+      return api_error(reason::kSessionActive,
+                       "session " + progress_.id + " is still active (" + to_string(state_) + ")");
     case DaemonState::fault:
-      return api_error(reason::kDeviceFault, "a fault is latched: " + fault_ + "; use device.reset");
+      return api_error(reason::kDeviceFault,
+                       "a fault is latched: " + fault_ + "; use device.reset");
     case DaemonState::estop:
       return api_error(reason::kEstopped, "the emergency stop is latched; use device.reset");
-    case DaemonState::idle: break;
+    case DaemonState::idle:
+      break;
   }
   if (!device_.fresh) return api_error(reason::kDataStale, "no fresh reading from the device");
   if (!device_.stop_connected) {
-    return api_error(reason::kStopSwitch, "the patient stop switch is unplugged: plug it in before starting");
+    return api_error(reason::kStopSwitch,
+                     "the patient stop switch is unplugged: plug it in before starting");
   }
   if (device_.stop_pressed) {
-    return api_error(reason::kStopSwitchPressed, "the patient stop switch is pressed: release it before starting");
+    return api_error(reason::kStopSwitchPressed,
+                     "the patient stop switch is pressed: release it before starting");
   }
   if (device_.drive == cia402::State::fault) {
     return api_error(reason::kDeviceFault, "the drive reports a fault; use device.reset");
@@ -131,7 +145,8 @@ void SessionController::handle(ControlCommand command, Clock::time_point now) {
       release_rate_ = command.plan->limits.release_rate_stop;
       progress_ = SessionProgress{};
       session_started_utc_ = utc_now_iso8601();
-      progress_.id = "s" + std::to_string(std::time(nullptr)) + "-" + std::to_string(++session_counter_);
+      progress_.id =
+          "s" + std::to_string(std::time(nullptr)) + "-" + std::to_string(++session_counter_);
       progress_.program = command.plan->program;
       progress_.profile = command.plan->profile;
       progress_.phase_count = static_cast<int>(command.plan->phases.size());
@@ -148,9 +163,12 @@ void SessionController::handle(ControlCommand command, Clock::time_point now) {
       paused_total_ = {};
       pending_outcome_.reset();
       set_state(DaemonState::running, "session started by " + command.requested_by);
-      emit("session_started", {{"id", progress_.id}, {"program", progress_.program},
-                               {"profile", progress_.profile}, {"total_seconds", progress_.total_seconds}});
-      reply.result = {{"session_id", progress_.id}, {"program", progress_.program},
+      emit("session_started", {{"id", progress_.id},
+                               {"program", progress_.program},
+                               {"profile", progress_.profile},
+                               {"total_seconds", progress_.total_seconds}});
+      reply.result = {{"session_id", progress_.id},
+                      {"program", progress_.program},
                       {"total_seconds", progress_.total_seconds}};
       break;
     }
@@ -187,7 +205,8 @@ void SessionController::handle(ControlCommand command, Clock::time_point now) {
       break;
     case CommandKind::stop:
       if (!session_state(state_)) {
-        if (state_ != DaemonState::stopping) fail(api_error(reason::kNoSession, "no session to stop"));
+        if (state_ != DaemonState::stopping)
+          fail(api_error(reason::kNoSession, "no session to stop"));
         break;
       }
       finish_session(Outcome::stopped, "stopped by " + command.requested_by);
@@ -210,7 +229,8 @@ void SessionController::handle(ControlCommand command, Clock::time_point now) {
         break;
       }
       if (!at_rest()) {
-        fail(api_error(reason::kNotAtRest, "the device is still moving; reset is allowed only at rest"));
+        fail(api_error(reason::kNotAtRest,
+                       "the device is still moving; reset is allowed only at rest"));
         break;
       }
       reset_requested_ = true;
@@ -232,8 +252,11 @@ void SessionController::finish_session(Outcome outcome, const std::string& why) 
   last.ended_utc = utc_now_iso8601();
   last.peak = session_peak_;
   last_session_ = last;
-  emit("session_ended", {{"id", last.id}, {"program", last.program}, {"outcome", last.outcome},
-                         {"reason", why}, {"peak", last.peak}});
+  emit("session_ended", {{"id", last.id},
+                         {"program", last.program},
+                         {"outcome", last.outcome},
+                         {"reason", why},
+                         {"peak", last.peak}});
   runner_.reset();
 }
 
@@ -253,7 +276,8 @@ void SessionController::trip(const Trip& t) {
   set_state(DaemonState::fault, fault_);
 }
 
-void SessionController::drive_request_done(DriveRequest request, const Status& status, Clock::time_point) {
+void SessionController::drive_request_done(DriveRequest request, const Status& status,
+                                           Clock::time_point) {
   if (request == DriveRequest::reset_fault) {
     if (status.ok()) {
       fault_.clear();
@@ -293,11 +317,15 @@ double SessionController::target_for_state(Clock::time_point now, double& rate) 
     case DaemonState::running: {
       if (!enabled || !session_recorded(now)) break;
       const double target = runner_->phase().target;
-      const RunnerStep s = runner_->step(now, governor_.position(), governor_.settled_at(target), device_.actual);
+      const RunnerStep s =
+          runner_->step(now, governor_.position(), governor_.settled_at(target), device_.actual);
       if (s.phase_changed && !s.finished) {
         const Phase& p = runner_->phase();
-        emit("phase_changed", {{"index", runner_->phase_index()}, {"kind", to_string(p.kind)},
-                               {"label", p.label}, {"repetition", p.repetition}, {"target", p.target}});
+        emit("phase_changed", {{"index", runner_->phase_index()},
+                               {"kind", to_string(p.kind)},
+                               {"label", p.label},
+                               {"repetition", p.repetition},
+                               {"target", p.target}});
       }
       if (s.finished) {
         finish_session(Outcome::completed, "program completed");
@@ -316,7 +344,8 @@ double SessionController::target_for_state(Clock::time_point now, double& rate) 
       rate = release_rate_;
       return home;
     case DaemonState::idle:
-    case DaemonState::disconnected: break;
+    case DaemonState::disconnected:
+      break;
   }
   rate = governor_.limits().release_rate_stop;
   return governor_.position();  // hold where we are
@@ -372,10 +401,11 @@ CycleOutput SessionController::cycle(Clock::time_point now, const DeviceState& d
   if (!enabled || (lost_contact_ && device.fresh)) governor_.reset(device.actual);
   if (device.fresh) lost_contact_ = false;
 
-  if (runner_) session_peak_ = std::abs(device.actual - governor_.limits().home) >
-                                       std::abs(session_peak_ - governor_.limits().home)
-                                   ? device.actual
-                                   : session_peak_;
+  if (runner_)
+    session_peak_ = std::abs(device.actual - governor_.limits().home) >
+                            std::abs(session_peak_ - governor_.limits().home)
+                        ? device.actual
+                        : session_peak_;
 
   MonitorContext ctx;
   ctx.session_active = session_state(state_);
@@ -393,7 +423,8 @@ CycleOutput SessionController::cycle(Clock::time_point now, const DeviceState& d
   } else {
     ctx.highest_target = governor_.limits().max_target;
   }
-  if (state_ != DaemonState::fault && state_ != DaemonState::estop && state_ != DaemonState::disconnected) {
+  if (state_ != DaemonState::fault && state_ != DaemonState::estop &&
+      state_ != DaemonState::disconnected) {
     if (auto t = monitor_.check(now, device, ctx)) {
       const bool relevant = ctx.session_active || t->response == TripResponse::fault;
       if (relevant && !(state_ == DaemonState::stopping && t->rule == "stop_switch")) trip(*t);
@@ -404,8 +435,10 @@ CycleOutput SessionController::cycle(Clock::time_point now, const DeviceState& d
     if (!enable_requested_) {
       enable_requested_ = now;
       out.request = DriveRequest::activate;
-    } else if (std::chrono::duration<double>(now - *enable_requested_).count() > options_.enable_timeout_s) {
-      trip(Trip{"activation_failed", "the drive did not reach operation enabled", TripResponse::fault});
+    } else if (std::chrono::duration<double>(now - *enable_requested_).count() >
+               options_.enable_timeout_s) {
+      trip(Trip{"activation_failed", "the drive did not reach operation enabled",
+                TripResponse::fault});
     }
   }
   // A release the drive stopped following is finished, not abandoned: a drive that lost power
@@ -435,7 +468,8 @@ CycleOutput SessionController::cycle(Clock::time_point now, const DeviceState& d
   // A release ends when the setpoint rests on home, or, when the drive performs its own safe
   // reaction (patient stop), when the measured value has arrived there.
   const double home = governor_.limits().home;
-  const bool drive_arrived = !enabled && std::abs(device.actual - home) <= 0.5 * governor_.limits().tolerance &&
+  const bool drive_arrived = !enabled &&
+                             std::abs(device.actual - home) <= 0.5 * governor_.limits().tolerance &&
                              std::abs(device.velocity.value_or(0.0)) < 1e-3;
   if (state_ == DaemonState::stopping && (governor_.settled_at(home) || drive_arrived)) {
     set_state(DaemonState::idle, "released to home");

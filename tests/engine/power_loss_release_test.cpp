@@ -22,7 +22,9 @@ struct Case {
   double home_band;
 };
 
-void PrintTo(const Case& c, std::ostream* os) { *os << to_string(c.kind); }
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << to_string(c.kind);
+}
 
 class PowerLossRelease : public ::testing::TestWithParam<Case> {};
 
@@ -88,6 +90,39 @@ INSTANTIATE_TEST_SUITE_P(
                             {"pretension", {{"target", 30}, {"rate", 10}, {"seconds", 3}}}},
                            12.5}),
     [](const auto& info) { return std::string(to_string(info.param.kind)); });
+
+}  // namespace
+}  // namespace traction
+
+namespace traction {
+namespace {
+
+// The decision alone, on a bench with a 15 N floor: under tension the release is resumed; slack
+// (below the floor) is safe and never pulled back up to it.
+TEST(ReleaseResume, a_slack_bench_is_left_slack_and_a_tensioned_one_is_released) {
+  EffectiveLimits l = engine_test::table_limits();
+  l.min_target = 0;
+  l.max_target = 400;
+  l.home = 15;
+  l.tolerance = 25;
+  SessionController controller(DeviceKind::traction, l, ControllerOptions{});
+  const Clock::time_point t0{};
+  DeviceState d;
+  d.available = true;
+  d.fresh = true;
+  d.stop_connected = true;
+  d.drive = cia402::State::switch_on_disabled;
+  d.actual = 15;
+  d.stamp = t0;
+  controller.cycle(t0, d);  // disconnected -> idle
+  ASSERT_FALSE(engine_test::send_command(controller, CommandKind::estop, nullptr, t0).error);
+  ASSERT_EQ(controller.state(), DaemonState::estop);
+
+  d.actual = 2.0;  // slack
+  EXPECT_EQ(controller.cycle(t0, d).request, DriveRequest::none);
+  d.actual = 80.0;  // under tension
+  EXPECT_EQ(controller.cycle(t0, d).request, DriveRequest::activate);
+}
 
 }  // namespace
 }  // namespace traction
