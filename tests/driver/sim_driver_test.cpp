@@ -14,6 +14,7 @@
 #include "drivers/modbus/modbus_driver.hpp"
 #include "simulator/simulator.hpp"
 #include "tests/driver/driver_test_support.hpp"
+#include "tests/sim/sim_support.hpp"
 
 namespace traction {
 namespace {
@@ -34,24 +35,7 @@ std::unique_ptr<sim::Simulator> start_simulator(sim::SimOptions options) {
   return simulator;
 }
 
-// A pty pair in raw mode: one end for the simulator, the other for the driver.
-struct PtyPair {
-  PtyPair() {
-    if (::openpty(&device_side, &driver_side, nullptr, nullptr, nullptr) != 0) ADD_FAILURE() << "openpty failed";
-    for (int fd : {device_side, driver_side}) {
-      termios tio{};
-      ::tcgetattr(fd, &tio);
-      ::cfmakeraw(&tio);
-      ::tcsetattr(fd, TCSANOW, &tio);
-    }
-  }
-  ~PtyPair() {
-    ::close(device_side);
-    ::close(driver_side);
-  }
-  int device_side = -1;
-  int driver_side = -1;
-};
+using sim::testing::PtyPair;  // device_side for the simulator, client_side for the driver
 
 // One fixture for both transports: the test parameter picks TCP or RTU.
 class SimDriver : public ::testing::TestWithParam<DeviceUri::Transport> {
@@ -70,7 +54,7 @@ class SimDriver : public ::testing::TestWithParam<DeviceUri::Transport> {
     if (GetParam() == DeviceUri::Transport::rtu) {
       options.rtu_fd = pty_.device_side;
       uri = *parse_device_uri("rtu:///dev/pty-test?baud=19200&unit=1");
-      driver_options.rtu_fd = pty_.driver_side;
+      driver_options.rtu_fd = pty_.client_side;
     }
     simulator_ = start_simulator(options);
     ASSERT_NE(simulator_, nullptr);
@@ -120,17 +104,20 @@ TEST_P(SimDriver, activation_arms_the_watchdog_and_enables_operation_at_the_meas
 
 TEST_P(SimDriver, activation_caps_the_drive_velocity_at_the_device_rate_limit) {
   activate();
-  EXPECT_NEAR(sim_state()["velocity_limit"].get<double>(), 12.0, 1e-6);  // max_rate_down of the table
+  EXPECT_NEAR(sim_state()["velocity_limit"].get<double>(), 12.0,
+              1e-6);  // max_rate_down of the table
 }
 
 TEST_P(SimDriver, inversion_table_follows_a_written_target) {
   activate();
   double target = 0.0;
-  const bool arrived = wait_for([&] {
-    target = std::min(5.0, target + 0.05);  // a gentle ramp, as the governor would send
-    EXPECT_TRUE(driver_->write(AxisCommand{target}).ok());
-    return driver_->read(state_).ok() && std::abs(state_.actual - 5.0) < 0.2;
-  }, milliseconds(8000));
+  const bool arrived = wait_for(
+      [&] {
+        target = std::min(5.0, target + 0.05);  // a gentle ramp, as the governor would send
+        EXPECT_TRUE(driver_->write(AxisCommand{target}).ok());
+        return driver_->read(state_).ok() && std::abs(state_.actual - 5.0) < 0.2;
+      },
+      milliseconds(8000));
   EXPECT_TRUE(arrived) << "actual " << state_.actual;
   EXPECT_NEAR(sim_state()["target"].get<double>(), 5.0, 1e-3);
 }
@@ -141,11 +128,13 @@ TEST_P(SimDriver, traction_bench_pulls_to_a_written_force) {
   double target = 0.0;
   ASSERT_TRUE(driver_->read(state_).ok());
   target = state_.actual;
-  const bool arrived = wait_for([&] {
-    target = std::min(40.0, target + 0.5);
-    EXPECT_TRUE(driver_->write(AxisCommand{target}).ok());
-    return driver_->read(state_).ok() && std::abs(state_.actual - 40.0) < 4.0;
-  }, milliseconds(8000));
+  const bool arrived = wait_for(
+      [&] {
+        target = std::min(40.0, target + 0.5);
+        EXPECT_TRUE(driver_->write(AxisCommand{target}).ok());
+        return driver_->read(state_).ok() && std::abs(state_.actual - 40.0) < 4.0;
+      },
+      milliseconds(8000));
   EXPECT_TRUE(arrived) << "force " << state_.actual;
 }
 
@@ -185,7 +174,8 @@ TEST_P(SimDriver, late_replies_do_not_desynchronise_later_reads) {
   sim({{"command", "delay_replies"}, {"ms", 180}, {"seconds", 0.3}});  // response timeout is 100 ms
   EXPECT_EQ(driver_->read(state_).code(), Errc::timeout);
   // Once the delays are over, the first good read must be followed only by good reads.
-  ASSERT_TRUE(wait_for([&] { return driver_->read(state_).ok() && Clock::now() - injected > milliseconds(350); }));
+  ASSERT_TRUE(wait_for(
+      [&] { return driver_->read(state_).ok() && Clock::now() - injected > milliseconds(350); }));
   for (int i = 0; i < 20; ++i) {
     const Status s = driver_->read(state_);
     ASSERT_TRUE(s.ok()) << "read " << i << ": " << s.message();
@@ -205,13 +195,16 @@ TEST_P(SimDriver, pressed_stop_switch_is_read_and_the_drive_leaves_operation) {
   sim({{"command", "press_stop"}});
   ASSERT_TRUE(driver_->read(state_).ok());
   EXPECT_TRUE(state_.stop_pressed);
-  EXPECT_TRUE(wait_for([&] { return driver_->read(state_).ok() && state_.drive != cia402::State::operation_enabled; }));
+  EXPECT_TRUE(wait_for([&] {
+    return driver_->read(state_).ok() && state_.drive != cia402::State::operation_enabled;
+  }));
 }
 
 TEST_P(SimDriver, drive_fault_is_read_and_reset_leaves_the_drive_disabled) {
   activate();
   sim({{"command", "drive_fault"}, {"code", 0x2310}});
-  ASSERT_TRUE(wait_for([&] { return driver_->read(state_).ok() && state_.drive == cia402::State::fault; }));
+  ASSERT_TRUE(
+      wait_for([&] { return driver_->read(state_).ok() && state_.drive == cia402::State::fault; }));
   EXPECT_EQ(state_.fault_code, 0x2310);
   const Status s = driver_->reset_fault();
   ASSERT_TRUE(s.ok()) << s.message();
@@ -222,7 +215,9 @@ TEST_P(SimDriver, drive_fault_is_read_and_reset_leaves_the_drive_disabled) {
 
 INSTANTIATE_TEST_SUITE_P(Transports, SimDriver,
                          ::testing::Values(DeviceUri::Transport::tcp, DeviceUri::Transport::rtu),
-                         [](const auto& info) { return info.param == DeviceUri::Transport::tcp ? "tcp" : "rtu"; });
+                         [](const auto& info) {
+                           return info.param == DeviceUri::Transport::tcp ? "tcp" : "rtu";
+                         });
 
 TEST(SimDriverTcp, simulator_restarted_on_the_same_port_is_reconnected_after_backoff) {
   const DeviceFile file = load_device("config/devices/sim-inversion.json");
@@ -249,8 +244,9 @@ TEST(SimDriverRtu, corrupted_crc_fails_one_read_and_the_next_recovers) {
   options.rtu_fd = pty.device_side;
   auto simulator = start_simulator(options);
   ASSERT_NE(simulator, nullptr);
-  ModbusDriver driver(load_device("config/devices/sim-inversion.json"), *parse_device_uri("rtu:///dev/pty-test"),
-                      ModbusDriverOptions{3, 50, 400, pty.driver_side});
+  ModbusDriver driver(load_device("config/devices/sim-inversion.json"),
+                      *parse_device_uri("rtu:///dev/pty-test"),
+                      ModbusDriverOptions{3, 50, 400, pty.client_side});
   DeviceState state;
   ASSERT_TRUE(simulator->control({{"command", "corrupt_crc"}, {"count", 1}}).value("ok", false));
   EXPECT_EQ(driver.read(state).code(), Errc::timeout);  // no valid reply
