@@ -18,7 +18,7 @@ nlohmann::json twenty_minutes(DeviceKind kind, int cycles) {
   const bool table = kind == DeviceKind::inversion;
   return {{"kinds", {to_string(kind)}},
           {"mode", "intermittent"},
-          {"hold_target", table ? 20.0 : 200.0},
+          {"hold_target", table ? 20.0 : 170.0},
           {"hold_seconds", 30},
           {"rest_target", table ? 5.0 : 60.0},
           {"rest_seconds", 30},
@@ -27,7 +27,7 @@ nlohmann::json twenty_minutes(DeviceKind kind, int cycles) {
 
 std::string last_reason(const ControllerRig& rig) {
   for (auto it = rig.events().rbegin(); it != rig.events().rend(); ++it) {
-    if (it->kind == "session_ended") return it->detail.value("reason", "");
+    if (it->kind == EventKind::session_ended) return it->reason;
   }
   return "";
 }
@@ -42,7 +42,8 @@ nlohmann::json run(DeviceKind kind) {
   std::shared_ptr<const Plan> plan;
   for (int cycles = 1; cycles <= 100; ++cycles) {
     std::shared_ptr<const Plan> longer;
-    if (catalog->make_plan({{"definition", twenty_minutes(kind, cycles)}}, longer)) break;
+    if (catalog->make_plan(plan_request({{"definition", twenty_minutes(kind, cycles)}}), longer))
+      break;
     if (longer->total_seconds > 0.95 * limits->max_session_seconds) break;
     plan = longer;
   }

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # Where an installed tractiond lives (GNUInstallDirs; prefix /usr puts the config in /etc):
-#   sbin/tractiond, bin/tractionctl (cli/), bin/traction-sim
-#   /etc/tractiond/tractiond.json (+ programs/ for local programs)
+#   sbin/tractiond, sbin/tractiond-web (web/), bin/tractionctl (cli/), bin/traction-sim
+#   /etc/tractiond/tractiond.json, web.json (+ programs/ for local programs)
 #   share/tractiond/{devices,programs,sim}   register maps, built-in programs, simulator models
+#   share/tractiond/web                      the panel's page
 #   systemd units, sysusers.d and tmpfiles.d where this system's systemd looks for them
 #   man pages (gzipped), docs and the real-time drop-in example in share/doc/tractiond
 include(GNUInstallDirs)
@@ -26,20 +27,27 @@ set(TRACTION_DOC_DIR ${CMAKE_INSTALL_DATADIR}/doc/tractiond)
 
 install(TARGETS tractiond RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
 install(TARGETS traction-sim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The bedside panel: the relay, its page (share/tractiond/web) and its config. Chart.js comes from
+# Debian's libjs-chart.js (/usr/share/javascript/chart.js), a dependency of the package.
+install(TARGETS tractiond-web RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
+install(DIRECTORY web/panel/ DESTINATION ${TRACTION_DATA_DIR}/web)
+install(FILES config/web.json DESTINATION ${TRACTION_CONFIG_DIR})
 
 install(FILES config/tractiond.json DESTINATION ${TRACTION_CONFIG_DIR})
 install(DIRECTORY DESTINATION ${TRACTION_CONFIG_DIR}/programs)
 install(DIRECTORY config/devices config/programs config/sim DESTINATION ${TRACTION_DATA_DIR}
         FILES_MATCHING PATTERN "*.json")
 
-install(FILES systemd/tractiond.service systemd/tractiond.socket DESTINATION ${TRACTION_UNIT_DIR})
+install(FILES systemd/tractiond.service systemd/tractiond.socket systemd/tractiond-web.service
+        DESTINATION ${TRACTION_UNIT_DIR})
 install(FILES systemd/tractiond.sysusers DESTINATION ${TRACTION_SYSUSERS_DIR} RENAME tractiond.conf)
 install(FILES systemd/tractiond.tmpfiles DESTINATION ${TRACTION_TMPFILES_DIR} RENAME tractiond.conf)
 install(FILES systemd/realtime.conf DESTINATION ${TRACTION_DOC_DIR}/examples)
 
 # Man pages, gzipped -9n (reproducible, as Debian wants them).
 find_program(TRACTION_GZIP gzip REQUIRED)
-set(TRACTION_MAN_PAGES tractiond.8 tractionctl.1 traction-sim.1 tractiond.json.5 tractiond-protocol.7)
+set(TRACTION_MAN_PAGES tractiond.8 tractiond-web.8 tractionctl.1 traction-sim.1 tractiond.json.5
+    tractiond-protocol.7)
 set(TRACTION_MAN_GZ)
 foreach(page ${TRACTION_MAN_PAGES})
   string(REGEX MATCH "[0-9]$" section ${page})
@@ -60,5 +68,5 @@ add_custom_command(OUTPUT ${TRACTION_CHANGELOG_GZ}
   DEPENDS ${CMAKE_BINARY_DIR}/debian/changelog VERBATIM)
 add_custom_target(traction_install_docs ALL DEPENDS ${TRACTION_MAN_GZ} ${TRACTION_CHANGELOG_GZ})
 install(FILES ${TRACTION_CHANGELOG_GZ} cmake/debian/copyright DESTINATION ${TRACTION_DOC_DIR})
-install(FILES docs/service.md docs/configuration.md docs/protocol.md docs/programs.md
+install(FILES docs/service.md docs/configuration.md docs/protocol.md docs/programs.md docs/web.md
         DESTINATION ${TRACTION_DOC_DIR})

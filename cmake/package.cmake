@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # The Debian package (cpack -G DEB in the build directory, or scripts/package): one package
-# "tractiond" with the daemon, tractionctl and traction-sim. Library dependencies come from
+# "tractiond" with the daemon, the web panel (tractiond-web), tractionctl and traction-sim. Library dependencies come from
 # dpkg-shlibdeps (Debian package names); /etc/tractiond/tractiond.json is a conffile; the maintainer
 # scripts create the user (sysusers.d), enable and start the socket and the service, and honour
 # $DPKG_ROOT so that the package can be installed into a directory without touching the system.
@@ -17,7 +17,8 @@ set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
     "tractiond drives one motorized inversion table or traction bench through
 Modbus TCP or RTU. It runs decompression programs of ramps, holds and rests
 within device, site and per-person limits, and can always bring the person
-back to a safe state. tractionctl controls it over a local JSON-RPC socket.
+back to a safe state. tractionctl controls it over a local JSON-RPC socket;
+tractiond-web serves a bedside panel for a tablet or a phone.
 traction-sim is a simulated device that speaks real Modbus.
 
 tractiond is not a certified medical device.")
@@ -26,7 +27,8 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd, init-system-helpers (>= 1.50), procps")  # procps: /bin/kill
+# procps: /bin/kill; libjs-chart.js: the panel's plot, served from its installed path.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd, init-system-helpers (>= 1.50), procps, libjs-chart.js")
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA

@@ -149,10 +149,18 @@ const nlohmann::json* ObjectReader::optional_raw(const std::string& key) {
   return &require(key);
 }
 
+// Every object may carry a "$comment" string that explains it (the shipped files and templates
+// do); it is the one key that needs no getter.
+constexpr const char* kCommentKey = "$comment";
+
 void ObjectReader::finish() const {
   std::vector<std::string> known(read_.begin(), read_.end());
   for (const auto& item : object_.items()) {
     if (read_.count(item.key()) != 0) continue;
+    if (item.key() == kCommentKey) {
+      if (!item.value().is_string()) fail(kCommentKey, "must be a string (an explanation)");
+      continue;
+    }
     std::string hint = closest_match(item.key(), known);
     throw ConfigError(source_ + ": at " + path_of(item.key()) + ": unknown key \"" + item.key() +
                       "\"" + (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));

@@ -3,6 +3,7 @@
 // resource"): commands go in through a mailbox, snapshots and events come out. Nothing here blocks.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -16,9 +17,20 @@
 namespace traction {
 
 struct Plan;
-struct ProgressionHistory;  // daemon/engine/progression.hpp
 
-enum class DaemonState { disconnected, idle, running, paused, stopping, fault, estop };
+// The daemon's states (docs/safety.md "States"). `idle` means at home with nobody loaded; every
+// other state says what the daemon is doing about the person.
+enum class DaemonState {
+  disconnected,  // no device
+  idle,          // at home, nobody loaded, no session
+  starting,      // a session was accepted: its record is written and the drive enabled
+  running,
+  paused,
+  stopping,    // a session ended: releasing home at the stop or patient rate
+  recovering,  // no session, but the axis is away from home: releasing at the fault rate
+  fault,       // latched until device.reset; releasing at the fault rate while it can
+  estop,       // latched until device.reset; releasing at the fault rate
+};
 enum class Outcome { completed, stopped, stop_switch, estopped, faulted, interrupted };
 
 const char* to_string(DaemonState state);
@@ -42,6 +54,7 @@ inline constexpr const char* kStopSwitchPressed = "stop_switch_pressed";
 inline constexpr const char* kNotAtRest = "not_at_rest";
 inline constexpr const char* kUnknownSession = "unknown_session";
 inline constexpr const char* kHistoryUnavailable = "history_unavailable";
+inline constexpr const char* kTooManyRequests = "too_many_requests";
 }  // namespace reason
 
 // An application error as the socket reports it.
@@ -57,7 +70,7 @@ struct SessionProgress {
   std::string profile;
   int phase_index = 0;  // 0-based
   int phase_count = 0;
-  std::string phase_kind;  // pretension, ramp, hold, rest, release
+  const char* phase_kind = "";  // pretension, ramp, hold, rest, release
   std::string phase_label;
   int repetition = 0;
   int repetitions = 0;
@@ -67,6 +80,8 @@ struct SessionProgress {
   double remaining_seconds = 0.0;
   double phase_remaining_seconds = 0.0;
   double total_seconds = 0.0;
+  double active_seconds = 0.0;    // counted against max_session_seconds (pauses excluded)
+  double exposure_seconds = 0.0;  // in a row beyond hold_cap_above, against max_hold_seconds
   std::shared_ptr<const Plan> plan;  // the validated plan being run (the history records it)
 };
 
@@ -75,9 +90,9 @@ struct LastSession {
   std::string program;
   std::string outcome;  // to_string(Outcome)
   std::string reason;   // why it ended, human text
-  std::string started_utc;
-  std::string ended_utc;
-  double peak = 0.0;    // highest reading during the session (axis units)
+  std::chrono::system_clock::time_point started{};
+  std::chrono::system_clock::time_point ended{};
+  double peak = 0.0;    // the reading furthest from home during the session (axis units)
 };
 
 struct StatusSnapshot {
@@ -88,6 +103,10 @@ struct StatusSnapshot {
   std::optional<SessionProgress> session;
   std::optional<LastSession> last_session;
   std::string fault;       // why the daemon is in fault or estop ("" otherwise)
+  // Why the daemon is stopping or recovering, or what a latched state waits for ("" otherwise).
+  std::string activity;
+  bool away_from_home = false;      // the person is still loaded (docs/safety.md)
+  std::uint32_t latched_rules = 0;  // bit i: safety rule i (safety_rules.hpp) is latched
   double period_seconds = 0.01;
   std::uint64_t cycles = 0;
   std::uint64_t overruns = 0;
@@ -97,12 +116,45 @@ struct StatusSnapshot {
   std::uint64_t last_event_seq = 0;
 };
 
-// A published event (session started/ended, phase changed, fault, stop switch, device lost/regained).
+// What happened (docs/protocol.md "Events"). Typed inside the daemon; JSON at the edges only
+// (daemon/event_json.hpp: the socket's notifications and the history's rows).
+enum class EventKind {
+  state_changed,     // from, to, reason
+  session_started,   // session_id, program, profile, value = total_seconds
+  session_ended,     // session_id, program, outcome, reason, value = peak
+  phase_changed,     // phase_index, phase_kind, label, repetition, value = target
+  fault,             // rule, reason (the rule's message); one event per rule that trips
+  stop_switch,       // rule, reason: the patient's stop
+  estop,             // by
+  reset,             // by, reason = what it cleared
+  device_lost,       // failures
+  device_regained,   //
+  release_resumed,   // from (the state), value = actual: the drive is enabled again to release
+  recovery_started,  // reason, value = actual: the axis is away from home with no session
+  release_stalled,   // reason: the drive does not follow a release; what the daemon does next
+};
+const char* to_string(EventKind kind);
+
 struct Event {
   std::uint64_t seq = 0;  // monotonic from 1
-  std::string time_utc;   // ISO-8601
-  std::string kind;       // e.g. "session_started", "phase_changed", "fault"
-  nlohmann::json detail = nlohmann::json::object();
+  std::chrono::system_clock::time_point time{};
+  EventKind kind = EventKind::state_changed;
+  // Detail; which fields a kind uses is listed beside EventKind.
+  DaemonState from = DaemonState::disconnected;
+  DaemonState to = DaemonState::disconnected;
+  std::string reason;
+  std::string session_id;
+  std::string program;
+  std::string profile;
+  Outcome outcome = Outcome::completed;
+  double value = 0.0;
+  int phase_index = 0;
+  const char* phase_kind = "";
+  std::string label;
+  int repetition = 0;
+  const char* rule = "";
+  std::string by;
+  std::uint32_t failures = 0;
 };
 
 enum class CommandKind { start, pause, resume, stop, estop, reset };
@@ -131,60 +183,74 @@ struct ControlCommand {
   std::function<void(CommandReply)> done;
 };
 
-// What the server may ask of the daemon. Implemented by the daemon; every call is thread-safe and
-// returns promptly (no Modbus, no disk).
+// The three ports the control server talks to (daemon/server/): the control thread's commands,
+// snapshot and events; the catalog; the history. Every call is thread-safe and returns promptly
+// (no Modbus, no disk, no planning on the caller's thread).
+
+// The control thread.
 class ControlPort {
  public:
   virtual ~ControlPort() = default;
-
-  // Queues a command for the control thread. device.estop overtakes any queued command.
+  // Queues a command for the control thread; `done` runs there. device.estop overtakes any
+  // queued command.
   virtual void submit(ControlCommand command) = 0;
   virtual StatusSnapshot snapshot() const = 0;
   // Events with seq > `after`, oldest first (a bounded backlog is kept).
   virtual std::vector<Event> events_after(std::uint64_t after) const = 0;
+};
 
-  // Catalog: programs, profiles and limits. JSON shapes are documented in docs/protocol.md.
-  virtual nlohmann::json daemon_info() const = 0;
+// What to plan, as the server checked it: exactly one of a catalog program and an inline
+// definition (the program file format), and the profile whose limits apply ("" = site limits).
+struct PlanRequest {
+  std::string program;
+  std::optional<nlohmann::json> definition;
+  std::string profile;
+};
+using PlanDone = std::function<void(std::optional<ApiError>, std::shared_ptr<const Plan>)>;
+
+// The request from program.validate's and session.start's params, once the server has checked
+// them against its method table (types, and exactly one of "program" and "definition").
+inline PlanRequest plan_request(const nlohmann::json& checked_params) {
+  PlanRequest r;
+  r.program = checked_params.value("program", std::string());
+  if (checked_params.contains("definition")) r.definition = checked_params["definition"];
+  r.profile = checked_params.value("profile", std::string());
+  return r;
+}
+
+// Programs, profiles and limits (JSON shapes in docs/protocol.md), and plans.
+class CatalogPort {
+ public:
+  virtual ~CatalogPort() = default;
   virtual nlohmann::json program_list() const = 0;
   virtual std::optional<ApiError> program_get(const std::string& name, nlohmann::json& out) const = 0;
   virtual nlohmann::json profile_list() const = 0;
   virtual std::optional<ApiError> profile_get(const std::string& name, nlohmann::json& out) const = 0;
   virtual std::optional<ApiError> limits_get(const std::string& profile, nlohmann::json& out) const = 0;
-  // Validates {"program": NAME} or {"definition": {...}} with optional "profile" into a plan.
-  // On success `plan` is set; on failure the error lists every violation.
-  virtual std::optional<ApiError> make_plan(const nlohmann::json& params,
-                                            std::shared_ptr<const Plan>& plan) const = 0;
+  // Validates the request into a plan for the next session, with the program's progression from
+  // the history when there is one. Runs on another thread; `done` is called there, exactly once
+  // (at once with an error when too many plans are pending).
+  virtual void plan(PlanRequest request, PlanDone done) = 0;
+};
 
-  // make_plan for the next session of a program, given the earlier sessions of the same program
-  // and profile, so that its progression applies (docs/programs.md "Progression"). A port
-  // without progression plans as make_plan does.
-  virtual std::optional<ApiError> make_plan_after(const nlohmann::json& params,
-                                                  const ProgressionHistory& history,
-                                                  std::shared_ptr<const Plan>& plan) const {
-    (void)history;
-    return make_plan(params, plan);
-  }
-  // make_plan with the program's progression applied from the session history (docs/programs.md
-  // "Progression"). The history is read on another thread: `done` may run there, exactly once.
-  // A port without a history plans as make_plan does, at once.
-  using PlanDone = std::function<void(std::optional<ApiError>, std::shared_ptr<const Plan>)>;
-  virtual void plan_session(const nlohmann::json& params, PlanDone done) const {
-    std::shared_ptr<const Plan> plan;
-    auto error = make_plan(params, plan);
-    done(std::move(error), std::move(plan));
-  }
-  // history.list, history.get and session.feedback (docs/protocol.md), with checked params. The
-  // query runs on the history thread and `done` is called there, exactly once. A port without a
-  // history answers history_unavailable at once.
-  enum class HistoryMethod { list, get, feedback };
-  using HistoryDone = std::function<void(CommandReply)>;
-  virtual void history_call(HistoryMethod method, const nlohmann::json& params,
-                            HistoryDone done) {
-    (void)method;
-    (void)params;
-    done(CommandReply{ApiError{reason::kHistoryUnavailable, "this daemon keeps no history", {}},
-                      nlohmann::json::object()});
-  }
+// history.list, history.get and session.feedback (docs/protocol.md), with checked params.
+enum class HistoryMethod { list, get, feedback };
+using HistoryDone = std::function<void(CommandReply)>;
+class HistoryPort {
+ public:
+  virtual ~HistoryPort() = default;
+  // The query runs on the history's thread and `done` is called there, exactly once.
+  virtual void call(HistoryMethod method, const nlohmann::json& params, HistoryDone done) = 0;
+};
+
+// Everything the control server serves from. The ports must outlive the server.
+struct DaemonPorts {
+  ControlPort& control;
+  CatalogPort& catalog;
+  HistoryPort* history = nullptr;  // null: the daemon keeps no history (history_unavailable)
+  // daemon.info's fixed part: name, version, protocol_version, device, units, control_rate_hz,
+  // capabilities.
+  nlohmann::json info = nlohmann::json::object();
 };
 
 }  // namespace traction

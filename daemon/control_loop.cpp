@@ -9,18 +9,22 @@
 #include <future>
 #include <system_error>
 
+#include "daemon/engine/event_json.hpp"
+#include "drivers/drive_walk.hpp"
+
 namespace traction {
 namespace {
-
-EffectiveLimits base_limits(const Catalog& catalog) {
-  auto limits = catalog.limits_for("");
-  return limits ? *limits : EffectiveLimits{};
-}
 
 ControllerOptions controller_options(const ControlLoopOptions& o) {
   ControllerOptions c;
   c.period_s = 1.0 / o.rate_hz;
+  c.release = o.release;
   return c;
+}
+
+// The loop is the edge that reads the clocks; the controller gets them as arguments.
+Tick tick_now() {
+  return Tick{Clock::now(), std::chrono::system_clock::now()};
 }
 
 // Puts the calling thread under SCHED_FIFO at `requested` (1..99). Returns the priority it now runs
@@ -45,14 +49,15 @@ int apply_realtime_priority(int requested) {
 
 }  // namespace
 
-ControlLoop::ControlLoop(std::unique_ptr<Driver> driver, std::shared_ptr<const Catalog> catalog,
-                         ControlLoopOptions options)
+ControlLoop::ControlLoop(std::unique_ptr<Driver> driver, DeviceKind kind,
+                         const EffectiveLimits& base_limits, ControlLoopOptions options)
     : driver_(std::move(driver)),
-      catalog_(std::move(catalog)),
       options_(std::move(options)),
-      controller_(catalog_->kind(), base_limits(*catalog_), controller_options(options_)) {
-  snapshot_.kind = catalog_->kind();
+      controller_(kind, base_limits, controller_options(options_)) {
+  snapshot_.kind = kind;
   snapshot_.period_seconds = 1.0 / options_.rate_hz;
+  commands_.reserve(64);
+  events_.reserve(64);
 }
 
 ControlLoop::~ControlLoop() { stop(); }
@@ -77,11 +82,10 @@ void ControlLoop::submit(ControlCommand command) {
   }
 }
 
-std::deque<ControlCommand> ControlLoop::take_commands() {
+void ControlLoop::take_commands(std::vector<ControlCommand>& out) {
   std::lock_guard lock(mailbox_mutex_);
-  std::deque<ControlCommand> out;
-  out.swap(mailbox_);
-  return out;
+  for (ControlCommand& c : mailbox_) out.push_back(std::move(c));
+  mailbox_.clear();
 }
 
 StatusSnapshot ControlLoop::snapshot() const {
@@ -98,102 +102,94 @@ std::vector<Event> ControlLoop::events_after(std::uint64_t after) const {
   return out;
 }
 
-std::shared_ptr<const Catalog> ControlLoop::catalog() const {
-  std::lock_guard lock(catalog_mutex_);
-  return catalog_;
-}
-
-Status ControlLoop::replace_catalog(std::shared_ptr<const Catalog> catalog) {
-  std::lock_guard lock(catalog_mutex_);
-  if (!catalog || catalog->kind() != catalog_->kind()) {
-    return {Errc::config, "the new catalog is for another kind of device"};
-  }
-  catalog_ = std::move(catalog);
-  return Status::success();
-}
-
-nlohmann::json ControlLoop::daemon_info() const {
-  const DeviceKind kind = catalog()->kind();
-  return {{"name", "tractiond"},
-          {"version", TRACTION_VERSION},
-          {"protocol_version", 1},
-          {"device", {{"kind", to_string(kind)}, {"name", options_.device_name}, {"unit", axis_unit(kind)}}},
-          {"units", {{"axis", kind == DeviceKind::inversion ? "angle_deg" : "force_n"}, {"time", "seconds"}}},
-          {"control_rate_hz", options_.rate_hz},
-          {"capabilities", {"sessions", "pause", "profiles", "limits", "subscriptions", "estop"}}};
-}
-
 void ControlLoop::publish(Clock::time_point now, double cycle_ms, bool overrun) {
-  StatusSnapshot s = controller_.snapshot(now);
-  std::vector<Event> events = controller_.take_events();
+  events_.clear();
+  controller_.take_events(events_);
   {
     std::lock_guard lock(publish_mutex_);
     ++cycles_;
     if (overrun) ++overruns_;
     max_cycle_ms_ = std::max(max_cycle_ms_, cycle_ms);
-    s.cycles = cycles_;
-    s.overruns = overruns_;
-    s.max_cycle_ms = max_cycle_ms_;
-    s.realtime_priority_requested = options_.realtime_priority;
-    s.realtime_priority = realtime_priority_;
-    snapshot_ = s;
-    for (const Event& e : events) backlog_.push_back(e);
+    controller_.fill_snapshot(now, snapshot_);
+    snapshot_.cycles = cycles_;
+    snapshot_.overruns = overruns_;
+    snapshot_.max_cycle_ms = max_cycle_ms_;
+    snapshot_.realtime_priority_requested = options_.realtime_priority;
+    snapshot_.realtime_priority = realtime_priority_;
+    for (const Event& e : events_) backlog_.push_back(e);
     while (backlog_.size() > options_.event_backlog) backlog_.pop_front();
   }
-  for (CycleObserver* observer : observers_) observer->on_cycle(s, events);
+  // The observers read the loop's own snapshot: only this thread writes it.
+  for (CycleObserver* observer : observers_) observer->on_cycle(snapshot_, events_);
   // After the observers, so that a log record can already carry the session that started.
-  for (const Event& e : events) spdlog::info("event {} {}", e.kind, e.detail.dump());
+  for (const Event& e : events_) spdlog::info("event {} {}", to_string(e.kind), event_detail(e).dump());
+}
+
+// Opens the link when it is not open yet, at most once per configure_retry_s.
+void ControlLoop::configure_device(Clock::time_point now) {
+  if (configured_ || now < next_configure_) return;
+  const Status st = driver_->configure();
+  configured_ = st.ok();
+  if (!configured_) {
+    spdlog::warn("device not reachable: {}", st.message());
+    next_configure_ = now + std::chrono::duration_cast<Clock::duration>(
+                                std::chrono::duration<double>(options_.configure_retry_s));
+  }
+}
+
+// One period: commands (an estop overtakes the rest), the reading, the controller's judgement and
+// motion, the write, the published state. Nothing here waits for anything but the Modbus
+// transactions of one read and one write.
+void ControlLoop::cycle_once() {
+  const Tick tick = tick_now();
+  take_commands(commands_);
+  for (ControlCommand& command : commands_) controller_.handle(std::move(command), tick);
+  commands_.clear();
+  configure_device(tick.now);
+  if (configured_) {
+    driver_->read(device_);
+  } else {
+    device_.available = false;
+  }
+  const CycleOutput out = controller_.cycle(tick, device_);
+  if (configured_ && out.write && device_.available) controller_.write_result(driver_->write(out.command));
+  const Clock::time_point end = Clock::now();
+  const bool overrun = end > deadline_;
+  publish(tick.now, std::chrono::duration<double, std::milli>(end - tick.now).count(), overrun);
+  if (overrun) deadline_ = end;  // skip the missed periods instead of bursting to catch up
 }
 
 void ControlLoop::run() {
   realtime_priority_ = apply_realtime_priority(options_.realtime_priority);
-  const auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / options_.rate_hz));
-  DeviceState device;
-  bool configured = false;
-  Clock::time_point next_configure = Clock::now();
-  Clock::time_point deadline = Clock::now();
+  const auto period = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(1.0 / options_.rate_hz));
+  next_configure_ = Clock::now();
+  deadline_ = Clock::now();
   while (!stop_requested_) {
-    deadline += period;
-    const Clock::time_point now = Clock::now();
-    for (ControlCommand& command : take_commands()) controller_.handle(std::move(command), now);
-
-    if (!configured && now >= next_configure) {
-      const Status st = driver_->configure();
-      configured = st.ok();
-      if (!configured) {
-        spdlog::warn("device not reachable: {}", st.message());
-        next_configure = now + std::chrono::duration_cast<Clock::duration>(
-                                   std::chrono::duration<double>(options_.configure_retry_s));
-      }
-    }
-    if (configured) {
-      driver_->read(device);
-    } else {
-      device.available = false;
-    }
-    const CycleOutput out = controller_.cycle(now, device);
-    if (out.request != DriveRequest::none) {
-      const Status st = out.request == DriveRequest::activate ? driver_->activate() : driver_->reset_fault();
-      if (!st.ok()) spdlog::warn("drive request failed: {}", st.message());
-      controller_.drive_request_done(out.request, st, Clock::now());
-    }
-    if (configured && out.write && device.available) driver_->write(out.command);
-
-    const Clock::time_point end = Clock::now();
-    const bool overrun = end > deadline;
-    publish(now, std::chrono::duration<double, std::milli>(end - now).count(), overrun);
-    if (overrun) {
-      deadline = end;  // skip the missed periods instead of bursting to catch up
-    } else {
-      std::this_thread::sleep_until(deadline);
-    }
+    deadline_ += period;
+    cycle_once();
+    std::this_thread::sleep_until(deadline_);
   }
-  if (configured) driver_->deactivate();
+  leave_drive();
+}
+
+// The loop ends (SIGTERM, shutdown): a drive at home is disabled, its brake holding. A drive away
+// from home is never disabled under its load: it keeps its last setpoint, and its own watchdog acts
+// once the writes stop.
+void ControlLoop::leave_drive() {
+  if (!configured_) return;
+  const StatusSnapshot s = snapshot();
+  if (s.away_from_home) {
+    spdlog::error("control loop ends with the axis away from home at {} {}; the drive keeps its "
+                  "last setpoint and its watchdog acts", s.device.actual, axis_unit(s.kind));
+    return;
+  }
+  walk_to(*driver_, device_, cia402::Goal::disabled, s.device.actual, std::chrono::milliseconds(200));
 }
 
 bool ControlLoop::shutdown_safely(std::chrono::milliseconds timeout) {
   const DaemonState s = snapshot().state;
-  if (s == DaemonState::running || s == DaemonState::paused) {
+  if (s == DaemonState::starting || s == DaemonState::running || s == DaemonState::paused) {
     ControlCommand stop;
     stop.kind = CommandKind::stop;
     stop.requested_by = "shutdown";
@@ -201,17 +197,19 @@ bool ControlLoop::shutdown_safely(std::chrono::milliseconds timeout) {
   }
   const auto until = Clock::now() + timeout;
   while (Clock::now() < until) {
-    const DaemonState now_state = snapshot().state;
-    if (now_state == DaemonState::idle || now_state == DaemonState::disconnected) return true;
-    if (now_state == DaemonState::fault || now_state == DaemonState::estop) {
-      // Releasing under a latched fault: wait for the setpoint to reach home.
-      const StatusSnapshot snap = snapshot();
-      if (std::abs(snap.setpoint - snap.device.actual) < 1e-3 && std::abs(snap.device.velocity.value_or(0)) < 1e-3) {
-        return true;
-      }
-    }
+    const StatusSnapshot snap = snapshot();
+    const bool releasing = snap.state == DaemonState::starting ||
+                           snap.state == DaemonState::running || snap.state == DaemonState::paused ||
+                           snap.state == DaemonState::stopping ||
+                           snap.state == DaemonState::recovering;
+    // Home (or a latched state that has brought the person home): the loop may end.
+    if (!releasing && !snap.away_from_home) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  const StatusSnapshot snap = snapshot();
+  spdlog::error("shutdown: the release did not end within {} ms (state {}, {} {} from home: {})",
+                timeout.count(), to_string(snap.state), snap.device.actual, axis_unit(snap.kind),
+                snap.activity);
   return false;
 }
 

@@ -14,7 +14,6 @@
 
 #include "daemon/control_api.hpp"
 #include "daemon/cycle_observer.hpp"
-#include "daemon/engine/catalog.hpp"
 #include "daemon/engine/session_controller.hpp"
 #include "drivers/driver.hpp"
 
@@ -28,11 +27,15 @@ struct ControlLoopOptions {
   // 0: normal scheduling. 1..99: the control thread asks for SCHED_FIFO at this priority; when the
   // system refuses (no CAP_SYS_NICE, no RLIMIT_RTPRIO), it warns and runs at normal priority.
   int realtime_priority = 0;
+  // How releases treat this drive (the device file's watchdog.fault_code and reactions).
+  ReleaseOptions release;
 };
 
 class ControlLoop final : public ControlPort {
  public:
-  ControlLoop(std::unique_ptr<Driver> driver, std::shared_ptr<const Catalog> catalog, ControlLoopOptions options);
+  // `base_limits`: the device and site limits, which apply outside a session.
+  ControlLoop(std::unique_ptr<Driver> driver, DeviceKind kind, const EffectiveLimits& base_limits,
+              ControlLoopOptions options);
   ~ControlLoop() override;
   ControlLoop(const ControlLoop&) = delete;
   ControlLoop& operator=(const ControlLoop&) = delete;
@@ -42,57 +45,41 @@ class ControlLoop final : public ControlPort {
   void add_observer(CycleObserver& observer) { observers_.push_back(&observer); }
 
   void start();
-  // Stops the thread after deactivating the drive. Call shutdown_safely() first when a session
-  // may be running.
+  // Stops the thread. A drive at home is disabled; a drive away from home is never disabled under
+  // its load. Call shutdown_safely() first.
   void stop();
-  // Stops a running session (normal release rate) and waits until the device is at rest, the loop
-  // faults, or `timeout` passes. Returns true when the device ended at rest.
+  // Stops a running session (normal release rate) and waits until the person is home (idle, or a
+  // latched state whose release ended at home) or `timeout` passes; the reason is logged then.
+  // Returns true when the axis ended at home.
   bool shutdown_safely(std::chrono::milliseconds timeout);
-  // Serves programs, profiles and limits from `catalog` from now on (SIGHUP reload). A running
-  // session keeps the plan it was validated with; the idle limits stay those of the first catalog
-  // (a reload keeps the device and site limits). Errc::config when the device kind differs.
-  Status replace_catalog(std::shared_ptr<const Catalog> catalog);
 
   // ControlPort
   void submit(ControlCommand command) override;
   StatusSnapshot snapshot() const override;
   std::vector<Event> events_after(std::uint64_t after) const override;
-  nlohmann::json daemon_info() const override;
-  nlohmann::json program_list() const override { return catalog()->program_list(); }
-  std::optional<ApiError> program_get(const std::string& name, nlohmann::json& out) const override {
-    return catalog()->program_get(name, out);
-  }
-  nlohmann::json profile_list() const override { return catalog()->profile_list(); }
-  std::optional<ApiError> profile_get(const std::string& name, nlohmann::json& out) const override {
-    return catalog()->profile_get(name, out);
-  }
-  std::optional<ApiError> limits_get(const std::string& profile, nlohmann::json& out) const override {
-    return catalog()->limits_get(profile, out);
-  }
-  std::optional<ApiError> make_plan(const nlohmann::json& params,
-                                    std::shared_ptr<const Plan>& plan) const override {
-    return catalog()->make_plan(params, plan);
-  }
-  std::optional<ApiError> make_plan_after(const nlohmann::json& params,
-                                          const ProgressionHistory& history,
-                                          std::shared_ptr<const Plan>& plan) const override {
-    return catalog()->make_plan(params, plan, history);
-  }
 
  private:
   void run();
-  std::shared_ptr<const Catalog> catalog() const;
-  std::deque<ControlCommand> take_commands();
+  void cycle_once();
+  void configure_device(Clock::time_point now);
+  void leave_drive();
+  void take_commands(std::vector<ControlCommand>& out);
   void publish(Clock::time_point now, double cycle_ms, bool overrun);
 
   std::unique_ptr<Driver> driver_;
-  mutable std::mutex catalog_mutex_;
-  std::shared_ptr<const Catalog> catalog_;  // swapped by replace_catalog; read through catalog()
   ControlLoopOptions options_;
   SessionController controller_;
 
   std::mutex mailbox_mutex_;
   std::deque<ControlCommand> mailbox_;
+
+  // The control thread's own (reused every cycle, so that a steady cycle allocates nothing).
+  std::vector<ControlCommand> commands_;
+  std::vector<Event> events_;
+  DeviceState device_;
+  bool configured_ = false;
+  Clock::time_point next_configure_{};
+  Clock::time_point deadline_{};
 
   mutable std::mutex publish_mutex_;
   StatusSnapshot snapshot_;

@@ -22,12 +22,10 @@ Result<DaemonConfig> load_daemon_config(const std::string& file, const ConfigOve
     ObjectReader root(json, file);
     DaemonConfig c;
     c.source = file;
-    root.string_or("$comment", "");
 
     ObjectReader device = root.object("device");
     c.device_file = resolve(file, device.string("file"));
     c.device_uri = device.string_or("uri", "");
-    device.string_or("$comment", "");
     device.finish();
     auto loaded = load_device_file(c.device_file);
     if (!loaded) throw ConfigError(loaded.status().message());
@@ -36,7 +34,6 @@ Result<DaemonConfig> load_daemon_config(const std::string& file, const ConfigOve
     if (auto control = root.optional_object("control")) {
       c.rate_hz = control->number_or("rate_hz", 100.0, 10.0, 1000.0);
       c.realtime_priority = static_cast<int>(control->integer_or("realtime_priority", 0, 0, 99));
-      control->string_or("$comment", "");
       control->finish();
     }
     if (auto programs = root.optional_object("programs")) {

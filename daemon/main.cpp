@@ -12,6 +12,8 @@
 
 #include "daemon/control_loop.hpp"
 #include "daemon/daemon_config.hpp"
+#include "daemon/catalog_service.hpp"
+#include "daemon/daemon_info.hpp"
 #include "daemon/history/history_port.hpp"
 #include "daemon/server/control_server.hpp"
 #include "daemon/service/activated_socket.hpp"
@@ -122,14 +124,28 @@ int main(int argc, char** argv) {
   loop_options.rate_hz = config->rate_hz;
   loop_options.realtime_priority = config->realtime_priority;
   loop_options.device_name = config->device.name;
-  traction::ControlLoop loop(traction::make_modbus_driver(config->device, *uri), *catalog, loop_options);
+  loop_options.release.comm_loss_fault_code = config->device.watchdog.fault_code;
+  loop_options.release.quick_stop_goes_home = config->device.reactions.quick_stop_goes_home;
+  const auto base_limits = (*catalog)->limits_for("");
+  traction::ControlLoop loop(traction::make_modbus_driver(config->device, *uri), (*catalog)->kind(),
+                             *base_limits, loop_options);
   traction::CycleHeartbeat heartbeat(config->device.name);
   loop.add_observer(heartbeat);
   loop.add_observer(session_tag);
   if (history.recorder) loop.add_observer(*history.recorder);
   loop.start();
-  traction::history::HistoryPort port(loop, history.recorder.get(), history.queries.get());
-  traction::ControlServer server(config->server, port);
+  // The server's ports: the loop with the history's record gate, the catalog (planning off the
+  // server thread, with the history for progression), the history's methods.
+  traction::history::RecordedControl control(loop, history.recorder.get());
+  std::optional<traction::history::HistoryProgression> progression;
+  if (history.queries) progression.emplace(*history.queries);
+  traction::CatalogService catalog_service(*catalog, progression ? &*progression : nullptr);
+  traction::history::HistoryMethods history_methods(history.queries.get());
+  const traction::DaemonFacts facts{(*catalog)->kind(), config->device.name, config->rate_hz,
+                                    history.recorder != nullptr};
+  traction::ControlServer server(
+      config->server, traction::DaemonPorts{control, catalog_service, &history_methods,
+                                            traction::daemon_info(facts)});
   if (auto st = server.start(); !st.ok()) {
     spdlog::error("control socket: {}", st.message());
     loop.stop();
@@ -144,7 +160,7 @@ int main(int argc, char** argv) {
                config->device_uri,
                *activated >= 0 ? "from socket activation" : config->server.socket_path);
 
-  traction::ConfigReloader reloader(config_file, overrides, *config, loop, notifier);
+  traction::ConfigReloader reloader(config_file, overrides, *config, catalog_service, notifier);
   for (;;) {
     int sig = 0;
     sigwait(&signals, &sig);

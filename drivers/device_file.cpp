@@ -8,7 +8,6 @@ Result<DeviceFile> parse_device_file(const nlohmann::json& json, const std::stri
     ObjectReader root(json, source);
     DeviceFile file;
     file.source = source;
-    root.string_or("$comment", "");
     file.name = root.string("name");
     file.kind = root.choice("kind", {"inversion", "traction"}) == "inversion" ? DeviceKind::inversion
                                                                               : DeviceKind::traction;
@@ -17,13 +16,17 @@ Result<DeviceFile> parse_device_file(const nlohmann::json& json, const std::stri
     if (auto wd = root.optional_object("watchdog")) {
       file.watchdog.timeout_ms = static_cast<int>(wd->integer_or("timeout_ms", 500, 50, 60000));
       file.watchdog.external_hardware = wd->boolean_or("external_hardware", false);
-      wd->string_or("$comment", "");
+      if (wd->has("fault_code"))
+        file.watchdog.fault_code = static_cast<std::uint16_t>(wd->integer_or("fault_code", 0, 1, 65535));
       wd->finish();
+    }
+    if (auto re = root.optional_object("reactions")) {
+      file.reactions.quick_stop_goes_home = re->choice_or("quick_stop", "hold", {"hold", "home"}) == "home";
+      re->finish();
     }
     if (auto tr = root.optional_object("transport")) {
       file.timeouts.response_timeout_ms = static_cast<int>(tr->integer_or("response_timeout_ms", 100, 5, 5000));
       file.timeouts.byte_timeout_ms = static_cast<int>(tr->integer_or("byte_timeout_ms", 20, 1, 1000));
-      tr->string_or("$comment", "");
       tr->finish();
     }
     ObjectReader regs = root.object("registers");

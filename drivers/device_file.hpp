@@ -3,7 +3,9 @@
 // watchdog is armed, its transport timeouts and its register map.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "core/result.hpp"
@@ -15,6 +17,18 @@ namespace traction {
 struct WatchdogSpec {
   int timeout_ms = 500;            // written to the drive's watchdog_timeout register at activation
   bool external_hardware = false;  // true only when an independent hardware watchdog exists
+  // The fault code the drive reports after a communication-loss trip. The daemon clears this one
+  // fault by itself when it must bring a person home after losing the link (its own absence
+  // caused it); every other fault needs device.reset. Unset: no fault is cleared automatically.
+  std::optional<std::uint16_t> fault_code;
+};
+
+// What the drive does on its own (CiA 402 option codes), as far as the daemon relies on it.
+struct DriveReactions {
+  // The drive's quick stop brings the axis home by itself (true), or stops and holds in place,
+  // as most servo drives do (false, the default). Only a drive that goes home is asked for its
+  // quick stop on an emergency stop; the daemon watches that it does.
+  bool quick_stop_goes_home = false;
 };
 
 struct TransportTimeouts {
@@ -28,6 +42,7 @@ struct DeviceFile {
   DeviceKind kind = DeviceKind::inversion;
   nlohmann::json limits;  // device-level (mechanical) limits; parsed by the engine's limit model
   WatchdogSpec watchdog;
+  DriveReactions reactions;
   TransportTimeouts timeouts;
   RegisterMap registers;
 };

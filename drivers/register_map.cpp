@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <stdexcept>
 #include <tuple>
+#include <utility>
 
 #include "core/text_match.hpp"
 
@@ -16,7 +18,9 @@ namespace {
 constexpr int kMaxRegistersPerRead = 125;  // Modbus limit for function 03/04
 constexpr int kMaxBitsPerRead = 2000;      // Modbus limit for function 01/02
 
-bool is_bit_table(Table t) { return t == Table::coil || t == Table::discrete_input; }
+bool is_bit_table(Table t) {
+  return t == Table::coil || t == Table::discrete_input;
+}
 
 Table parse_table(ObjectReader& r) {
   const std::string t = r.choice("table", {"coil", "discrete_input", "holding", "input"});
@@ -32,7 +36,8 @@ ValueType parse_type(ObjectReader& r, Table table) {
     return ValueType::boolean;
   }
   const std::string t = r.choice_or("type", "u16", {"u16", "i16", "u32", "i32", "f32", "bool"});
-  if (t == "bool") r.fail("type", "type \"bool\" is only for coil and discrete_input tables; use \"bit\"");
+  if (t == "bool")
+    r.fail("type", "type \"bool\" is only for coil and discrete_input tables; use \"bit\"");
   if (t == "i16") return ValueType::i16;
   if (t == "u32") return ValueType::u32;
   if (t == "i32") return ValueType::i32;
@@ -40,22 +45,19 @@ ValueType parse_type(ObjectReader& r, Table table) {
   return ValueType::u16;
 }
 
-bool known_signal(const std::string& name) {
-  for (const char* n : kRequiredSignals) {
-    if (name == n) return true;
-  }
-  for (const char* n : kOptionalSignals) {
-    if (name == n) return true;
-  }
-  return false;
-}
-
 std::vector<std::string> all_signal_names() {
   std::vector<std::string> names;
-  for (const char* n : kRequiredSignals) names.emplace_back(n);
-  for (const char* n : kOptionalSignals) names.emplace_back(n);
+  for (const SignalName& n : kSignalNames) names.emplace_back(n.name);
   return names;
 }
+
+constexpr bool names_follow_the_signal_order() {
+  for (std::size_t i = 0; i < std::size(kSignalNames); ++i) {
+    if (static_cast<std::size_t>(kSignalNames[i].signal) != i) return false;
+  }
+  return std::size(kSignalNames) == kSignalCount;
+}
+static_assert(names_follow_the_signal_order(), "one kSignalNames entry per Signal, in its order");
 
 std::uint32_t join_words(const SignalSpec& spec, const std::uint16_t* w) {
   const std::uint32_t first = w[0];
@@ -79,24 +81,45 @@ void split_words(const SignalSpec& spec, std::uint32_t raw, std::uint16_t* w) {
 
 const char* to_string(Table table) {
   switch (table) {
-    case Table::coil: return "coil";
-    case Table::discrete_input: return "discrete_input";
-    case Table::holding: return "holding";
-    case Table::input: return "input";
+    case Table::coil:
+      return "coil";
+    case Table::discrete_input:
+      return "discrete_input";
+    case Table::holding:
+      return "holding";
+    case Table::input:
+      return "input";
   }
   return "?";
 }
 
 const char* to_string(ValueType type) {
   switch (type) {
-    case ValueType::boolean: return "bool";
-    case ValueType::u16: return "u16";
-    case ValueType::i16: return "i16";
-    case ValueType::u32: return "u32";
-    case ValueType::i32: return "i32";
-    case ValueType::f32: return "f32";
+    case ValueType::boolean:
+      return "bool";
+    case ValueType::u16:
+      return "u16";
+    case ValueType::i16:
+      return "i16";
+    case ValueType::u32:
+      return "u32";
+    case ValueType::i32:
+      return "i32";
+    case ValueType::f32:
+      return "f32";
   }
   return "?";
+}
+
+const char* to_string(Signal signal) {
+  return kSignalNames[static_cast<std::size_t>(signal)].name;
+}
+
+std::optional<Signal> signal_named(const std::string& name) {
+  for (const SignalName& n : kSignalNames) {
+    if (name == n.name) return n.signal;
+  }
+  return std::nullopt;
 }
 
 int SignalSpec::width() const {
@@ -111,7 +134,8 @@ RegisterMap RegisterMap::parse(ObjectReader& registers) {
       registers.string(name);
       continue;
     }
-    if (!known_signal(name)) {
+    const std::optional<Signal> signal = signal_named(name);
+    if (!signal) {
       std::string hint = closest_match(name, all_signal_names());
       registers.fail(name, "unknown signal \"" + name + "\"" +
                                (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
@@ -119,6 +143,7 @@ RegisterMap RegisterMap::parse(ObjectReader& registers) {
     ObjectReader r = registers.object(name);
     SignalSpec spec;
     spec.name = name;
+    spec.signal = *signal;
     spec.table = parse_table(r);
     spec.address = static_cast<int>(r.integer("address", 0, 65535));
     spec.type = parse_type(r, spec.table);
@@ -130,21 +155,23 @@ RegisterMap RegisterMap::parse(ObjectReader& registers) {
     if (spec.scale == 0.0) r.fail("scale", "value 0 is not allowed (a scale must be non-zero)");
     spec.offset = r.number_or("offset", 0.0, -1e9, 1e9);
     if (r.has("bit")) {
-      if (is_bit_table(spec.table)) r.fail("bit", "a bit index is only for holding and input registers");
+      if (is_bit_table(spec.table))
+        r.fail("bit", "a bit index is only for holding and input registers");
       if (spec.type != ValueType::u16) r.fail("bit", "a bit index needs type \"u16\"");
       spec.bit = static_cast<int>(r.integer("bit", 0, 15));
     }
     spec.unit = r.string_or("unit", "");
-    r.string_or("$comment", "");
-    if (spec.address + spec.width() - 1 > 65535) r.fail("address", "the signal runs past address 65535");
+    if (spec.address + spec.width() - 1 > 65535)
+      r.fail("address", "the signal runs past address 65535");
     r.finish();
     map.signals_.emplace(name, spec);
   }
-  for (const char* required : kRequiredSignals) {
-    if (map.signals_.count(required) == 0) {
-      registers.fail(required, "required signal is missing from the register map");
+  for (const SignalName& n : kSignalNames) {
+    if (n.required && map.signals_.count(n.name) == 0) {
+      registers.fail(n.name, "required signal is missing from the register map");
     }
   }
+  map.index();
   try {
     map.validate();
   } catch (const std::invalid_argument& e) {
@@ -154,15 +181,41 @@ RegisterMap RegisterMap::parse(ObjectReader& registers) {
   return map;
 }
 
+RegisterMap::RegisterMap(const RegisterMap& other)
+    : signals_(other.signals_),
+      read_blocks_(other.read_blocks_),
+      cycle_blocks_(other.cycle_blocks_),
+      identity_blocks_(other.identity_blocks_) {
+  index();
+}
+
+RegisterMap& RegisterMap::operator=(const RegisterMap& other) {
+  if (this == &other) return *this;
+  signals_ = other.signals_;
+  read_blocks_ = other.read_blocks_;
+  cycle_blocks_ = other.cycle_blocks_;
+  identity_blocks_ = other.identity_blocks_;
+  index();
+  return *this;
+}
+
+void RegisterMap::index() {
+  by_signal_.fill(nullptr);
+  for (const auto& [name, spec] : signals_)
+    by_signal_[static_cast<std::size_t>(spec.signal)] = &spec;
+}
+
 void RegisterMap::validate() const {
   auto must_write = [&](const char* name) {
     const SignalSpec* s = find(name);
     if (s != nullptr && !s->writable()) {
-      throw std::invalid_argument(std::string("signal \"") + name +
-                                  "\" is written by the driver, so it must be in a holding or coil table");
+      throw std::invalid_argument(
+          std::string("signal \"") + name +
+          "\" is written by the driver, so it must be in a holding or coil table");
     }
   };
-  for (const char* name : {"control_word", "target", "watchdog_timeout", "heartbeat", "velocity_limit"}) {
+  for (const char* name :
+       {"control_word", "target", "watchdog_timeout", "heartbeat", "velocity_limit"}) {
     must_write(name);
   }
   if (find("control_word")->is_flag() || find("status_word")->is_flag()) {
@@ -176,11 +229,12 @@ void RegisterMap::validate() const {
       const SignalSpec& a = *list[i];
       const SignalSpec& b = *list[j];
       if (a.table != b.table) continue;
-      const bool disjoint = a.address + a.width() <= b.address || b.address + b.width() <= a.address;
+      const bool disjoint =
+          a.address + a.width() <= b.address || b.address + b.width() <= a.address;
       if (disjoint) continue;
       if (a.bit && b.bit && a.address == b.address && *a.bit != *b.bit) continue;
-      throw std::invalid_argument("signals \"" + a.name + "\" and \"" + b.name + "\" overlap in the " +
-                                  to_string(a.table) + " table at address " +
+      throw std::invalid_argument("signals \"" + a.name + "\" and \"" + b.name +
+                                  "\" overlap in the " + to_string(a.table) + " table at address " +
                                   std::to_string(std::max(a.address, b.address)));
     }
   }
@@ -208,6 +262,27 @@ void RegisterMap::group_reads() {
     }
     read_blocks_.push_back(ReadBlock{s->table, s->address, s->width()});
   }
+  cycle_blocks_ = blocks_for(kCycleSignals);
+  identity_blocks_ = blocks_for(kIdentitySignals);
+}
+
+std::vector<ReadBlock> RegisterMap::blocks_for(const Signal* wanted, std::size_t count) const {
+  std::vector<ReadBlock> out;
+  for (const ReadBlock& b : read_blocks_) {
+    int first = b.address + b.count;
+    int end = b.address;
+    for (std::size_t i = 0; i < count; ++i) {
+      const SignalSpec* s = find(wanted[i]);
+      if (s == nullptr || s->table != b.table || s->address < b.address ||
+          s->address + s->width() > b.address + b.count) {
+        continue;
+      }
+      first = std::min(first, s->address);
+      end = std::max(end, s->address + s->width());
+    }
+    if (first < end) out.push_back(ReadBlock{b.table, first, end - first});
+  }
+  return out;
 }
 
 const SignalSpec* RegisterMap::find(const std::string& name) const {
@@ -215,19 +290,29 @@ const SignalSpec* RegisterMap::find(const std::string& name) const {
   return it == signals_.end() ? nullptr : &it->second;
 }
 
-const SignalSpec& RegisterMap::at(const std::string& name) const { return signals_.at(name); }
+const SignalSpec& RegisterMap::at(const std::string& name) const {
+  return signals_.at(name);
+}
 
 double decode_value(const SignalSpec& spec, const std::uint16_t* words) {
   double raw = 0.0;
   switch (spec.type) {
-    case ValueType::boolean: raw = words[0] != 0 ? 1.0 : 0.0; break;
+    case ValueType::boolean:
+      raw = words[0] != 0 ? 1.0 : 0.0;
+      break;
     case ValueType::u16:
       raw = spec.bit ? ((words[0] >> *spec.bit) & 1U) : words[0];
       if (spec.bit) return raw;  // flags are not scaled
       break;
-    case ValueType::i16: raw = static_cast<std::int16_t>(words[0]); break;
-    case ValueType::u32: raw = join_words(spec, words); break;
-    case ValueType::i32: raw = static_cast<std::int32_t>(join_words(spec, words)); break;
+    case ValueType::i16:
+      raw = static_cast<std::int16_t>(words[0]);
+      break;
+    case ValueType::u32:
+      raw = join_words(spec, words);
+      break;
+    case ValueType::i32:
+      raw = static_cast<std::int32_t>(join_words(spec, words));
+      break;
     case ValueType::f32: {
       const std::uint32_t bits = join_words(spec, words);
       float f = 0.0F;
@@ -257,10 +342,10 @@ Status encode_value(const SignalSpec& spec, double value, std::uint16_t* words) 
   }
   const double raw = (value - spec.offset) / spec.scale;
   auto out_of_range = [&](double lo, double hi) {
-    return Status(Errc::invalid_argument,
-                  spec.name + ": value " + std::to_string(value) + " gives raw " + std::to_string(raw) +
-                      ", outside the " + to_string(spec.type) + " range [" + std::to_string(lo) + ", " +
-                      std::to_string(hi) + "]");
+    return Status(Errc::invalid_argument, spec.name + ": value " + std::to_string(value) +
+                                              " gives raw " + std::to_string(raw) +
+                                              ", outside the " + to_string(spec.type) + " range [" +
+                                              std::to_string(lo) + ", " + std::to_string(hi) + "]");
   };
   switch (spec.type) {
     case ValueType::u16: {
@@ -289,36 +374,39 @@ Status encode_value(const SignalSpec& spec, double value, std::uint16_t* words) 
     }
     case ValueType::f32: {
       const auto f = static_cast<float>(raw);
-      if (!std::isfinite(f)) return out_of_range(-std::numeric_limits<float>::max(),
-                                                  std::numeric_limits<float>::max());
+      if (!std::isfinite(f))
+        return out_of_range(-std::numeric_limits<float>::max(), std::numeric_limits<float>::max());
       std::uint32_t bits = 0;
       std::memcpy(&bits, &f, sizeof bits);
       split_words(spec, bits, words);
       return {};
     }
-    case ValueType::boolean: break;
+    case ValueType::boolean:
+      break;
   }
   return {Errc::internal, "unreachable"};
 }
 
-RegisterImage::RegisterImage(const RegisterMap& map) : map_(map) {
-  for (const ReadBlock& b : map.read_blocks()) blocks_.emplace_back(static_cast<std::size_t>(b.count), 0);
-}
-
-std::optional<double> RegisterImage::value(const std::string& name) const {
-  const SignalSpec* spec = map_.find(name);
-  if (spec == nullptr) return std::nullopt;
-  const auto& blocks = map_.read_blocks();
-  for (std::size_t i = 0; i < blocks.size(); ++i) {
-    const ReadBlock& b = blocks[i];
-    if (b.table == spec->table && spec->address >= b.address &&
-        spec->address + spec->width() <= b.address + b.count) {
-      return decode_value(*spec, &blocks_[i][static_cast<std::size_t>(spec->address - b.address)]);
+RegisterImage::RegisterImage(const RegisterMap& map, std::vector<ReadBlock> blocks)
+    : blocks_(std::move(blocks)) {
+  for (const ReadBlock& b : blocks_) words_.emplace_back(static_cast<std::size_t>(b.count), 0);
+  for (const auto& [name, spec] : map.signals()) {
+    for (std::size_t i = 0; i < blocks_.size(); ++i) {
+      const ReadBlock& b = blocks_[i];
+      if (b.table == spec.table && spec.address >= b.address &&
+          spec.address + spec.width() <= b.address + b.count) {
+        slots_[static_cast<std::size_t>(spec.signal)] =
+            Slot{&spec, i, static_cast<std::size_t>(spec.address - b.address)};
+        break;
+      }
     }
   }
-  return std::nullopt;
 }
 
-bool RegisterImage::flag(const std::string& name) const { return value(name).value_or(0.0) != 0.0; }
+std::optional<double> RegisterImage::value(Signal signal) const {
+  const Slot& slot = slots_[static_cast<std::size_t>(signal)];
+  if (slot.spec == nullptr) return std::nullopt;
+  return decode_value(*slot.spec, &words_[slot.block][slot.offset]);
+}
 
 }  // namespace traction

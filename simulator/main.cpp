@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:1502";
   std::string parity = "N";
   std::string port_file;
+  std::string drive_reaction;
   app.add_option("--device", device, "Device model")
       ->check(CLI::IsMember({"inversion", "traction"}));
   app.add_option("--model", options.model_file, "Model file (default config/sim/<device>.json)");
@@ -74,7 +75,14 @@ int main(int argc, char** argv) {
   app.add_option("--trace", options.trace_file, "Ground-truth trace CSV (100 Hz)");
   app.add_option("--seed", options.seed, "Seed for noise")->capture_default_str();
   app.add_option("--port-file", port_file, "Write the bound TCP port here once listening");
+  app.add_option("--drive-reaction", drive_reaction,
+                 "The drive's own reaction to faults, watchdog, quick stop, stop switch and power "
+                 "loss: home (return to safe) or hold (stop and brake in place); default: the "
+                 "model's, home")
+      ->check(CLI::IsMember({"home", "hold"}));
   CLI11_PARSE(app, argc, argv);
+  if (!drive_reaction.empty())
+    options.drive_reaction = traction::sim::parse_drive_reaction(drive_reaction);
 
   options.kind = device == "inversion" ? DeviceKind::inversion : DeviceKind::traction;
   options.parity = parity[0];

@@ -122,6 +122,7 @@ Result<std::unique_ptr<Simulator>> Simulator::create(const SimOptions& options) 
       options.map_file.empty() ? default_map_file(options.kind) : options.map_file;
   Result<DeviceModel> model = load_device_model(model_file, options.kind);
   if (!model) return model.status();
+  if (options.drive_reaction) model->drive_reaction = *options.drive_reaction;
   Result<DeviceFile> device_file = load_device_file(map_file);
   if (!device_file) return device_file.status();
   if (device_file->kind != options.kind) {

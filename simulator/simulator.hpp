@@ -17,6 +17,7 @@
 
 #include "core/result.hpp"
 #include "drivers/device_state.hpp"
+#include "simulator/physics/drive.hpp"
 
 namespace traction::sim {
 
@@ -35,6 +36,7 @@ struct SimOptions {
   std::string trace_file;
   std::string scenario_file;
   std::uint64_t seed = 1;
+  std::optional<DriveReaction> drive_reaction;  // unset: the model's "drive_reaction"
 };
 
 class Simulator {

@@ -69,6 +69,7 @@ Result<std::shared_ptr<const Catalog>> Catalog::load(const CatalogConfig& config
     const LimitSet device = device_level(config);
     const LimitSet site = site_level(config);
     c->base_limits_ = merge_limits(config.kind, {device, site});
+    cap_without_body_mass(c->base_limits_, config.kind);
 
     const nlohmann::json& profiles =
         config.profiles.is_null() ? nlohmann::json::array() : config.profiles;
@@ -92,8 +93,10 @@ Result<std::shared_ptr<const Catalog>> Catalog::load(const CatalogConfig& config
         }
       }
       try {
-        c->profile_limits_[p.name] = merge_limits(
+        EffectiveLimits limits = merge_limits(
             config.kind, {device, site, profile_limit_set(p, config.kind, c->base_limits_.home)});
+        if (!p.body_mass_kg) cap_without_body_mass(limits, config.kind);
+        c->profile_limits_[p.name] = std::move(limits);
       } catch (const ConfigError& e) {
         throw ConfigError(config.profiles_source + ": at " + path + ": profile \"" + p.name +
                           "\" leaves no usable range: " + e.what());
@@ -141,9 +144,16 @@ std::optional<ApiError> Catalog::expand_and_check(const ProgramDefinition& progr
                       "\" is refused: " + std::to_string(violations.size()) + " limit violation" +
                       (violations.size() == 1 ? "" : "s") + ": ";
     refused.data["violations"] = nlohmann::json::array();
-    for (std::size_t i = 0; i < violations.size(); ++i) {
+    const std::size_t listed = std::min(violations.size(), kMaxViolationsListed);
+    for (std::size_t i = 0; i < listed; ++i) {
       refused.message += (i == 0 ? "" : "; ") + violations[i].message;
       refused.data["violations"].push_back(violations[i].to_json());
+    }
+    refused.data["violation_count"] = violations.size();
+    if (listed < violations.size()) {
+      const std::size_t more = violations.size() - listed;
+      refused.message += "; and " + std::to_string(more) + " more";
+      refused.data["more_violations"] = more;
     }
     refused.data["plan"] = candidate.to_json();
     return refused;
@@ -185,33 +195,18 @@ std::optional<ApiError> Catalog::plan_program(const ProgramDefinition& program,
   }
 }
 
-std::optional<ApiError> Catalog::make_plan(const nlohmann::json& params,
-                                           std::shared_ptr<const Plan>& plan) const {
-  return make_plan(params, plan, {});
-}
-
-std::optional<ApiError> Catalog::make_plan(const nlohmann::json& params,
+std::optional<ApiError> Catalog::make_plan(const PlanRequest& request,
                                            std::shared_ptr<const Plan>& plan,
                                            const ProgressionHistory& history) const {
-  std::string program_name;
-  std::string profile_name;
+  const std::string& program_name = request.program;
+  const std::string& profile_name = request.profile;
   std::optional<ProgramDefinition> inline_program;
-  try {
-    ObjectReader reader(params, "request", "");
-    const bool named = reader.has("program");
-    if (named == reader.has("definition")) {
-      throw ConfigError(
-          "request: give exactly one of \"program\" (a name) or \"definition\" (an object)");
+  if (request.definition) {
+    try {
+      inline_program = parse_program(*request.definition, "request", "/definition", true);
+    } catch (const ConfigError& e) {
+      return error(reason::kInvalidProgram, e.what());
     }
-    if (named) {
-      program_name = reader.string("program");
-    } else {
-      inline_program = parse_program(reader.raw("definition"), "request", "/definition", true);
-    }
-    profile_name = reader.string_or("profile", "");
-    reader.finish();
-  } catch (const ConfigError& e) {
-    return error(reason::kInvalidProgram, e.what());
   }
 
   const Profile* profile = nullptr;
@@ -313,6 +308,7 @@ std::optional<ApiError> Catalog::limits_get(const std::string& profile, nlohmann
   auto limits = limits_for(profile);
   if (!limits) return error(reason::kUnknownProfile, limits.status().message());
   out = limits->to_json();
+  out["worst_case_seconds_home"] = worst_case_seconds_home(*limits);
   out["profile"] = profile;
   out["kind"] = to_string(kind_);
   out["unit"] = axis_unit(kind_);

@@ -50,18 +50,16 @@ class Catalog {
   std::optional<ApiError> profile_get(const std::string& name, nlohmann::json& out) const;
   // limits_get: EffectiveLimits::to_json() for `profile` ("" = device and site only).
   std::optional<ApiError> limits_get(const std::string& profile, nlohmann::json& out) const;
-  // make_plan: params {"program": NAME} or {"definition": {...}}, optional "profile": NAME. Errors:
-  // invalid_program (malformed request or definition: the message names the JSON path and rule),
-  // unknown_program, unknown_profile, limit_exceeded (data.violations lists every violation and
-  // data.plan the refused plan).
-  std::optional<ApiError> make_plan(const nlohmann::json& params,
-                                    std::shared_ptr<const Plan>& plan) const;
-  // make_plan for the next session, given the history of earlier sessions of the same program and
-  // profile (oldest first): a program with a progression gets its parameters raised or stepped
-  // back (progression.hpp); when the raised plan breaks a limit, every rule steps down until it
-  // fits. The plan's "progression" says what was applied and why.
-  std::optional<ApiError> make_plan(const nlohmann::json& params, std::shared_ptr<const Plan>& plan,
-                                    const ProgressionHistory& history) const;
+  // make_plan: a catalog program or an inline definition for a profile (PlanRequest, checked by
+  // the server), for the next session given the history of earlier sessions of the same program
+  // and profile (oldest first): a program with a progression gets its parameters raised or
+  // stepped back (progression.hpp); when the raised plan breaks a limit, every rule steps down
+  // until it fits. The plan's "progression" says what was applied and why. Errors:
+  // invalid_program (a malformed definition: the message names the JSON path and rule),
+  // unknown_program, unknown_profile, limit_exceeded (data.violations lists the first
+  // kMaxViolationsListed violations, data.violation_count all of them, data.plan the refused plan).
+  std::optional<ApiError> make_plan(const PlanRequest& request, std::shared_ptr<const Plan>& plan,
+                                    const ProgressionHistory& history = {}) const;
 
   // For the daemon: the kind, and the limits that apply outside a session or for a profile.
   DeviceKind kind() const { return kind_; }

@@ -57,6 +57,33 @@ double MotionGovernor::direction_rate_limit(double direction) const {
   return moving_away ? limits_.max_rate_up : limits_.max_rate_down;
 }
 
+namespace {
+
+// Among the accelerations the jerk limit allows this period, the feasible one closest to the
+// preferred; `fallback` (braking) when none is.
+template <class Feasible>
+Kinematics closest_feasible(const Kinematics& now, const Kinematics& preferred,
+                            const Kinematics& fallback, const Feasible& feasible, double a_max,
+                            double j_max, double dt_s) {
+  Kinematics next = fallback;
+  const double lo = std::max(-a_max, now.a - j_max * dt_s);
+  const double hi = std::min(a_max, now.a + j_max * dt_s);
+  double best_gap = std::numeric_limits<double>::infinity();
+  for (int i = 0; i <= kAccelCandidates; ++i) {
+    const double acc = lo + (hi - lo) * i / kAccelCandidates;
+    const double v = now.v + acc * dt_s;
+    const Kinematics c{now.p + v * dt_s, v, acc};
+    const double gap = std::abs(acc - preferred.a);
+    if (gap < best_gap && feasible(c)) {
+      best_gap = gap;
+      next = c;
+    }
+  }
+  return next;
+}
+
+}  // namespace
+
 double MotionGovernor::step(double target, double max_rate, double dt_s) {
   if (!(dt_s > 0.0) || !std::isfinite(target) || !std::isfinite(max_rate)) return state_.position;
   const double goal = std::clamp(target, limits_.min_target, limits_.max_target);
@@ -89,24 +116,8 @@ double MotionGovernor::step(double target, double max_rate, double dt_s) {
     if ((goal - c.p) * direction < 0.0) return false;
     return (goal - rest_position(c, a_max, j_max, dt_s)) * direction >= 0.0;
   };
-  Kinematics next = braking;
-  if (feasible(preferred)) {
-    next = preferred;
-  } else {
-    const double lo = std::max(-a_max, now.a - j_max * dt_s);
-    const double hi = std::min(a_max, now.a + j_max * dt_s);
-    double best_gap = std::numeric_limits<double>::infinity();
-    for (int i = 0; i <= kAccelCandidates; ++i) {
-      const double acc = lo + (hi - lo) * i / kAccelCandidates;
-      const double v = now.v + acc * dt_s;
-      const Kinematics c{now.p + v * dt_s, v, acc};
-      const double gap = std::abs(acc - preferred.a);
-      if (gap < best_gap && feasible(c)) {
-        best_gap = gap;
-        next = c;
-      }
-    }
-  }
+  Kinematics next =
+      feasible(preferred) ? preferred : closest_feasible(now, preferred, braking, feasible, a_max, j_max, dt_s);
   // Landing: the last period may close a residual creep speed in one step. A goal that moved too
   // close to stop before it (a new target mid-motion) is passed with smooth braking instead, and
   // approached again from the other side: a jolt would be worse than the small overshoot.

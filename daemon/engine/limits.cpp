@@ -2,6 +2,7 @@
 #include "daemon/engine/limits.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 namespace traction {
@@ -16,38 +17,42 @@ struct KeySpec {
   Strict strict;
   bool device_required;
   bool is_target;  // bounds depend on the axis (deg or N)
+  bool traction_only;  // meaningful for a bench only
   double min;      // bounds for non-target keys
   double max;
 };
 
 constexpr double kDay = 86400.0;
+constexpr double kUnweighedHoldCapN = 90.0;
 constexpr double kTiny = 1e-6;
 
 const std::vector<KeySpec>& specs() {
   static const std::vector<KeySpec> table = {
-      {"min_target", &EffectiveLimits::min_target, Strict::higher, true, true, 0, 0},
-      {"max_target", &EffectiveLimits::max_target, Strict::lower, true, true, 0, 0},
-      {"home", &EffectiveLimits::home, Strict::fixed, true, true, 0, 0},
-      {"max_rate_up", &EffectiveLimits::max_rate_up, Strict::lower, true, false, kTiny, 1e5},
-      {"max_rate_down", &EffectiveLimits::max_rate_down, Strict::lower, true, false, kTiny, 1e5},
-      {"max_accel", &EffectiveLimits::max_accel, Strict::lower, true, false, kTiny, 1e6},
-      {"max_jerk", &EffectiveLimits::max_jerk, Strict::lower, true, false, kTiny, 1e7},
-      {"tolerance", &EffectiveLimits::tolerance, Strict::lower, true, false, kTiny, 1e4},
-      {"max_hold_seconds", &EffectiveLimits::max_hold_seconds, Strict::lower, false, false, 1,
+      {"min_target", &EffectiveLimits::min_target, Strict::higher, true, true, false, 0, 0},
+      {"max_target", &EffectiveLimits::max_target, Strict::lower, true, true, false, 0, 0},
+      {"home", &EffectiveLimits::home, Strict::fixed, true, true, false, 0, 0},
+      {"max_rate_up", &EffectiveLimits::max_rate_up, Strict::lower, true, false, false, kTiny, 1e5},
+      {"max_rate_down", &EffectiveLimits::max_rate_down, Strict::lower, true, false, false, kTiny, 1e5},
+      {"max_accel", &EffectiveLimits::max_accel, Strict::lower, true, false, false, kTiny, 1e6},
+      {"max_jerk", &EffectiveLimits::max_jerk, Strict::lower, true, false, false, kTiny, 1e7},
+      {"tolerance", &EffectiveLimits::tolerance, Strict::lower, true, false, false, kTiny, 1e4},
+      {"max_hold_seconds", &EffectiveLimits::max_hold_seconds, Strict::lower, false, false, false, 1,
        kDay},
-      {"hold_cap_above", &EffectiveLimits::hold_cap_above, Strict::lower, false, true, 0, 0},
-      {"min_rest_seconds", &EffectiveLimits::min_rest_seconds, Strict::higher, false, false, 0,
+      {"hold_cap_above", &EffectiveLimits::hold_cap_above, Strict::lower, false, true, false, 0, 0},
+      {"min_rest_seconds", &EffectiveLimits::min_rest_seconds, Strict::higher, false, false, false, 0,
        3600},
-      {"max_session_seconds", &EffectiveLimits::max_session_seconds, Strict::lower, false, false, 1,
+      {"max_session_seconds", &EffectiveLimits::max_session_seconds, Strict::lower, false, false, false, 1,
        kDay},
-      {"max_pause_seconds", &EffectiveLimits::max_pause_seconds, Strict::lower, false, false, 1,
+      {"max_pause_seconds", &EffectiveLimits::max_pause_seconds, Strict::lower, false, false, false, 1,
        kDay},
-      {"release_rate_stop", &EffectiveLimits::release_rate_stop, Strict::lower, false, false, kTiny,
+      {"release_rate_stop", &EffectiveLimits::release_rate_stop, Strict::lower, false, false, false, kTiny,
        1e5},
-      {"release_rate_patient", &EffectiveLimits::release_rate_patient, Strict::lower, false, false,
+      {"release_rate_patient", &EffectiveLimits::release_rate_patient, Strict::lower, false, false, false,
        kTiny, 1e5},
-      {"release_rate_fault", &EffectiveLimits::release_rate_fault, Strict::lower, false, false,
+      {"release_rate_fault", &EffectiveLimits::release_rate_fault, Strict::lower, false, false, false,
        kTiny, 1e5},
+      {"max_force_without_body_mass", &EffectiveLimits::max_force_without_body_mass, Strict::lower,
+       false, true, true, 0, 0},
   };
   return table;
 }
@@ -74,8 +79,11 @@ std::string number_text(double x) {
 // from the device's max_rate_down after the device level is known.
 void apply_defaults(DeviceKind kind, EffectiveLimits& limits) {
   const bool table = kind == DeviceKind::inversion;
-  limits.max_hold_seconds = table ? 120.0 : 60.0;
-  limits.hold_cap_above = table ? 30.0 : limits.home;
+  // A bench's 90 s leave a 60 s pull (VAX-D) its ramps and settling.
+  limits.max_hold_seconds = table ? 120.0 : 90.0;
+  // Exposure counts beyond 30° on a table; on a bench beyond 90 N, half the first-session cap (a
+  // profile with a body mass lowers it to 20 % of body weight: profile.cpp).
+  limits.hold_cap_above = table ? 30.0 : std::max(limits.home, kUnweighedHoldCapN);
   limits.min_rest_seconds = 5.0;
   limits.max_session_seconds = 1200.0;
   limits.max_pause_seconds = 120.0;
@@ -86,7 +94,46 @@ void apply_defaults(DeviceKind kind, EffectiveLimits& limits) {
   limits.release_rate_fault = limits.max_rate_down;
 }
 
+// A release from anywhere in the range ends within kFullReleaseSeconds: no level may set a
+// release rate so slow that a person waits minutes to come home.
+void check_release_floor(const EffectiveLimits& out) {
+  const double floor = full_release_distance(out) / kFullReleaseSeconds;
+  for (const char* key : {"release_rate_stop", "release_rate_patient", "release_rate_fault"}) {
+    const double rate = out.*(spec_of(key).field);
+    if (rate + 1e-9 < floor) {
+      throw ConfigError("limits: " + std::string(key) + " " + number_text(rate) + " (set by " +
+                        out.reason.at(key) + ") is below the floor " + number_text(floor) +
+                        " per second: a full release from max_target must take at most " +
+                        number_text(kFullReleaseSeconds) + " s");
+    }
+  }
+}
+
 }  // namespace
+
+double full_release_distance(const EffectiveLimits& limits) {
+  return std::max(std::abs(limits.max_target - limits.home), std::abs(limits.min_target - limits.home));
+}
+
+nlohmann::json worst_case_seconds_home(const EffectiveLimits& limits) {
+  auto seconds = [&](double rate) {
+    const double d = full_release_distance(limits);
+    return d / rate + rate / limits.max_accel + limits.max_accel / limits.max_jerk;
+  };
+  return {{"stop", seconds(limits.release_rate_stop)},
+          {"patient", seconds(limits.release_rate_patient)},
+          {"fault", seconds(limits.release_rate_fault)}};
+}
+
+void cap_without_body_mass(EffectiveLimits& limits, DeviceKind kind) {
+  if (kind != DeviceKind::traction || limits.max_target <= limits.max_force_without_body_mass) return;
+  limits.max_target = std::max(limits.home, limits.max_force_without_body_mass);
+  limits.source["max_target"] = limits.source["max_force_without_body_mass"];
+  limits.reason["max_target"] = "no body mass on record: the first-session force cap " +
+                                number_text(limits.max_force_without_body_mass) + " N (" +
+                                limits.reason["max_force_without_body_mass"] +
+                                "; a profile's body_mass_kg sets a cap from body weight)";
+}
 
 const char* to_string(LimitLevel level) {
   switch (level) {
@@ -114,6 +161,10 @@ LimitSet parse_limit_set(ObjectReader& reader, LimitLevel level, DeviceKind kind
   set.level = level;
   const auto [target_min, target_max] = target_bounds(kind);
   for (const auto& s : specs()) {
+    if (s.traction_only && kind != DeviceKind::traction) {
+      if (reader.has(s.name)) reader.fail(s.name, "applies to a traction bench only");
+      continue;
+    }
     if (s.strict == Strict::fixed && level != LimitLevel::device) {
       if (reader.has(s.name)) {
         reader.fail(s.name,
@@ -149,6 +200,56 @@ double limit_value(const EffectiveLimits& limits, const std::string& key) {
   return limits.*(spec_of(key).field);
 }
 
+namespace {
+
+// One level's values over `out`: defaults are fallbacks, not a level, so any level's value
+// replaces them; between levels the most restrictive value wins, and on a tie the lower level
+// keeps the credit.
+void apply_level(EffectiveLimits& out, const LimitSet& level) {
+  for (const auto& [key, value] : level.values) {
+    const KeySpec& s = spec_of(key);
+    const bool from_default = out.source[key] == "default";
+    const bool stricter = s.strict == Strict::lower    ? value < out.*(s.field)
+                          : s.strict == Strict::higher ? value > out.*(s.field)
+                                                       : false;
+    if (from_default || stricter || (level.level == LimitLevel::device && s.device_required)) {
+      out.*(s.field) = value;
+      out.source[key] = to_string(level.level);
+      const auto why = level.reason.find(key);
+      out.reason[key] = why != level.reason.end() ? why->second : level.default_reason;
+    }
+  }
+}
+
+// Releasing faster than the mechanics allow is not a release rate; cap it and credit the level
+// that set max_rate_down.
+void cap_release_rates(EffectiveLimits& out) {
+  for (const char* key : {"release_rate_stop", "release_rate_patient", "release_rate_fault"}) {
+    double& rate = out.*(spec_of(key).field);
+    if (rate > out.max_rate_down) {
+      rate = out.max_rate_down;
+      out.source[key] = out.source["max_rate_down"];
+      out.reason[key] = out.reason["max_rate_down"] + " (max_rate_down)";
+    }
+  }
+}
+
+void check_range(EffectiveLimits& out) {
+  if (out.min_target > out.max_target) {
+    throw ConfigError("limits: effective min_target " + number_text(out.min_target) + " (" +
+                      out.reason["min_target"] + ") is above effective max_target " +
+                      number_text(out.max_target) + " (" + out.reason["max_target"] + ")");
+  }
+  if (out.home < out.min_target || out.home > out.max_target) {
+    throw ConfigError(
+        "limits: home " + number_text(out.home) + " is outside the effective range [" +
+        number_text(out.min_target) + ", " + number_text(out.max_target) + "] (max_target set by " +
+        out.reason["max_target"] + ", min_target set by " + out.reason["min_target"] + ")");
+  }
+}
+
+}  // namespace
+
 EffectiveLimits merge_limits(DeviceKind kind, const std::vector<LimitSet>& levels) {
   if (levels.empty() || levels.front().level != LimitLevel::device) {
     throw ConfigError("limits: the device level is required and must come first");
@@ -163,47 +264,10 @@ EffectiveLimits merge_limits(DeviceKind kind, const std::vector<LimitSet>& level
     out.source[s.name] = "default";
     out.reason[s.name] = "built-in default";
   }
-
-  for (const auto& level : levels) {
-    for (const auto& [key, value] : level.values) {
-      const KeySpec& s = spec_of(key);
-      const bool from_default = out.source[key] == "default";
-      // Defaults are fallbacks, not a level: any level's value replaces them. Between levels the
-      // most restrictive value wins, and on a tie the lower level keeps the credit.
-      const bool stricter = s.strict == Strict::lower    ? value < out.*(s.field)
-                            : s.strict == Strict::higher ? value > out.*(s.field)
-                                                         : false;
-      if (from_default || stricter || (level.level == LimitLevel::device && s.device_required)) {
-        out.*(s.field) = value;
-        out.source[key] = to_string(level.level);
-        const auto why = level.reason.find(key);
-        out.reason[key] = why != level.reason.end() ? why->second : level.default_reason;
-      }
-    }
-  }
-
-  // Releasing faster than the mechanics allow is not a release rate; cap it and credit the level
-  // that set max_rate_down.
-  for (const char* key : {"release_rate_stop", "release_rate_patient", "release_rate_fault"}) {
-    double& rate = out.*(spec_of(key).field);
-    if (rate > out.max_rate_down) {
-      rate = out.max_rate_down;
-      out.source[key] = out.source["max_rate_down"];
-      out.reason[key] = out.reason["max_rate_down"] + " (max_rate_down)";
-    }
-  }
-
-  if (out.min_target > out.max_target) {
-    throw ConfigError("limits: effective min_target " + number_text(out.min_target) + " (" +
-                      out.reason["min_target"] + ") is above effective max_target " +
-                      number_text(out.max_target) + " (" + out.reason["max_target"] + ")");
-  }
-  if (out.home < out.min_target || out.home > out.max_target) {
-    throw ConfigError(
-        "limits: home " + number_text(out.home) + " is outside the effective range [" +
-        number_text(out.min_target) + ", " + number_text(out.max_target) + "] (max_target set by " +
-        out.reason["max_target"] + ", min_target set by " + out.reason["min_target"] + ")");
-  }
+  for (const auto& level : levels) apply_level(out, level);
+  cap_release_rates(out);
+  check_range(out);
+  check_release_floor(out);
   return out;
 }
 

@@ -42,6 +42,19 @@ bool at_least_as_strict(const std::string& key, double candidate, double current
 // when the result is unusable (min_target > max_target, home outside them).
 EffectiveLimits merge_limits(DeviceKind kind, const std::vector<LimitSet>& levels);
 
+// A full release from the farthest point of the range home must take at most this long: every
+// release rate is at least full_release_distance / kFullReleaseSeconds (merge_limits refuses a
+// slower one).
+inline constexpr double kFullReleaseSeconds = 60.0;
+double full_release_distance(const EffectiveLimits& limits);
+// Seconds home from the farthest point of the range at each release rate, with the governor's
+// acceleration and jerk allowance: {"stop": s, "patient": s, "fault": s} (limits.get).
+nlohmann::json worst_case_seconds_home(const EffectiveLimits& limits);
+// A bench whose person has no body mass on record: max_target is capped at
+// max_force_without_body_mass, with the reason (the catalog applies it to the site limits and to
+// profiles without body_mass_kg).
+void cap_without_body_mass(EffectiveLimits& limits, DeviceKind kind);
+
 // The value of a field by its key name (a key of limit_keys()).
 double limit_value(const EffectiveLimits& limits, const std::string& key);
 

@@ -40,6 +40,7 @@ nlohmann::json EffectiveLimits::to_json() const {
       {"release_rate_stop", release_rate_stop},
       {"release_rate_patient", release_rate_patient},
       {"release_rate_fault", release_rate_fault},
+      {"max_force_without_body_mass", max_force_without_body_mass},
       {"source", source},
       {"reason", reason},
   };

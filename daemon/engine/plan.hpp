@@ -33,6 +33,9 @@ struct EffectiveLimits {
   double release_rate_stop = 1.0;     // normal stop and program end
   double release_rate_patient = 1.0;  // patient stop switch
   double release_rate_fault = 1.0;    // faults and estop
+  // A bench whose person has no body mass on record gets this force cap (N): a first session's
+  // traction, 180 N (40 lbf) unless a level sets another. Ignored by a table.
+  double max_force_without_body_mass = 180.0;
   // For each field above, the level that set it: "device", "site" or "profile" ("default" when no
   // level set it and the documented built-in default applies).
   std::map<std::string, std::string> source;
@@ -54,6 +57,16 @@ inline double settle_band(const EffectiveLimits& limits) {
 // A phase whose reading has not settled (within half the tolerance of the setpoint) this long
 // after the setpoint came to rest is a fault (safety monitor rule settle_timeout, docs/safety.md).
 inline constexpr double kSettleTimeoutSeconds = 3.0;
+
+// A plan has at most this many phases: a program that expands to more is refused before it is
+// expanded (inline programs come from the socket, and planning must stay quick).
+inline constexpr std::size_t kMaxPlanPhases = 500;
+// A refusal lists at most this many violations, and says how many more there are.
+inline constexpr std::size_t kMaxViolationsListed = 20;
+
+// Time at or below hold_cap_above that ends a stretch of exposure (the hold cap): a moment below
+// the level is no relief.
+inline constexpr double kReliefSeconds = 1.0;
 
 // The speed of a shaped rise with `remaining` units to go at peak `rate`: the rate while far from
 // the target, then remaining / 4 s (an exponential approach that slows near the target), never

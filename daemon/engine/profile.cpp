@@ -81,6 +81,42 @@ Profile parse_profile(const nlohmann::json& json, const std::string& source,
   return p;
 }
 
+namespace {
+
+// What one contraindication flag does to the profile's limits on this kind of device.
+void apply_flag(LimitSet& set, const Profile& profile, const std::string& flag, DeviceKind kind,
+                double home) {
+  const auto& rules = contraindication_rules();
+  const auto rule = std::find_if(rules.begin(), rules.end(),
+                                 [&](const ContraindicationRule& r) { return flag == r.flag; });
+  if (rule == rules.end()) return;  // parse_profile accepts only known flags
+  const FlagEffect effect = kind == DeviceKind::inversion ? rule->inversion : rule->traction;
+  const std::string why = "profile " + profile.name + ": " + flag + " (" + rule->why + ")";
+  switch (effect) {
+    case FlagEffect::none:
+      break;
+    case FlagEffect::no_inversion:
+      tighten(set, "max_target", std::max(0.0, home), why + ": no inversion past horizontal");
+      break;
+    case FlagEffect::low_force:
+      if (profile.body_mass_kg) {
+        const double cap_n = kLowForceFractionBw * *profile.body_mass_kg * kStandardGravity;
+        tighten(set, "max_target", std::max(cap_n, home),
+                why + ": force cap " + number_text(kLowForceFractionBw) + " x body weight");
+      } else {
+        tighten(set, "max_target", home,
+                why + ": traction refused because the profile has no body_mass_kg to set a low "
+                      "force cap");
+      }
+      break;
+    case FlagEffect::refuse_traction:
+      tighten(set, "max_target", home, why + ": traction refused");
+      break;
+  }
+}
+
+}  // namespace
+
 LimitSet profile_limit_set(const Profile& profile, DeviceKind kind, double home) {
   LimitSet set = profile.limit_overrides;
   set.level = LimitLevel::profile;
@@ -99,37 +135,13 @@ LimitSet profile_limit_set(const Profile& profile, DeviceKind kind, double home)
     tighten(set, "max_target", std::max(cap_n, home),
             who + ": force cap " + number_text(profile.force_cap_fraction_bw) + " x body weight (" +
                 number_text(*profile.body_mass_kg) + " kg)");
+    // Below a fifth of body weight the spine rests: time there relieves the hold cap.
+    const double rest_n = kHoldCapFractionBw * *profile.body_mass_kg * kStandardGravity;
+    tighten(set, "hold_cap_above", std::max(rest_n, home),
+            who + ": " + number_text(kHoldCapFractionBw) + " x body weight (" +
+                number_text(*profile.body_mass_kg) + " kg)");
   }
-  for (const auto& flag : profile.contraindications) {
-    const auto& rules = contraindication_rules();
-    const auto rule = std::find_if(rules.begin(), rules.end(),
-                                   [&](const ContraindicationRule& r) { return flag == r.flag; });
-    if (rule == rules.end()) continue;  // parse_profile accepts only known flags
-    const FlagEffect effect = kind == DeviceKind::inversion ? rule->inversion : rule->traction;
-    const std::string why = who + ": " + flag + " (" + rule->why + ")";
-    switch (effect) {
-      case FlagEffect::none:
-        break;
-      case FlagEffect::no_inversion:
-        tighten(set, "max_target", std::max(0.0, home), why + ": no inversion past horizontal");
-        break;
-      case FlagEffect::low_force:
-        if (profile.body_mass_kg) {
-          const double cap_n = kLowForceFractionBw * *profile.body_mass_kg * kStandardGravity;
-          tighten(set, "max_target", std::max(cap_n, home),
-                  why + ": force cap " + number_text(kLowForceFractionBw) + " x body weight");
-        } else {
-          tighten(set, "max_target", home,
-                  why +
-                      ": traction refused because the profile has no body_mass_kg to set a low "
-                      "force cap");
-        }
-        break;
-      case FlagEffect::refuse_traction:
-        tighten(set, "max_target", home, why + ": traction refused");
-        break;
-    }
-  }
+  for (const auto& flag : profile.contraindications) apply_flag(set, profile, flag, kind, home);
   return set;
 }
 

@@ -50,6 +50,8 @@ const std::vector<ContraindicationRule>& contraindication_rules();
 
 // The force cap that `low_force` flags impose, as a fraction of body weight.
 inline constexpr double kLowForceFractionBw = 0.25;
+// A bench's hold cap counts time above this fraction of body weight (hold_cap_above).
+inline constexpr double kHoldCapFractionBw = 0.2;
 
 // Parses one profile object (an element of the `profiles` array). Throws ConfigError.
 Profile parse_profile(const nlohmann::json& json, const std::string& source,

@@ -79,6 +79,41 @@ StepSpec read_step(ObjectReader& reader, DeviceKind kind) {
   return step;
 }
 
+// progressive and regressive: steps from start_target to end_target, with optional rests.
+void read_stepped_parameters(ObjectReader& r, ProgramVariant& v) {
+  v.start_target = read_target(r, "start_target", v.kind);
+  v.end_target = read_target(r, "end_target", v.kind);
+  v.step_count = static_cast<int>(r.integer("steps", 2, 50));
+  v.hold_seconds = read_seconds(r, "hold_seconds");
+  v.rest_seconds = r.number_or("rest_seconds", 0.0, 0.0, kMaxPhaseSeconds);
+  v.rest_target = optional_target(r, "rest_target", v.kind);
+  v.rest_fraction = r.optional_number("rest_fraction", 0.0, 0.95);
+  if (v.rest_target && v.rest_fraction) {
+    r.fail("rest_fraction", "give either rest_target or rest_fraction, not both");
+  }
+  if (v.rest_seconds > 0 && !v.rest_target && !v.rest_fraction) {
+    r.fail("rest_seconds", "a rest needs a level: add rest_target or rest_fraction");
+  }
+}
+
+// steps: a list of ramps, holds and rests, repeated; at most kMaxPlanPhases in all.
+void read_step_list(ObjectReader& r, ProgramVariant& v) {
+  const nlohmann::json& phases = r.raw("phases");
+  if (!phases.is_array() || phases.empty()) {
+    r.fail("phases", "must be a non-empty array of {\"kind\": ramp|hold|rest, ...}");
+  }
+  for (std::size_t i = 0; i < phases.size(); ++i) {
+    ObjectReader step(phases[i], r.source(), r.path_of("phases") + "/" + std::to_string(i));
+    v.steps.push_back(read_step(step, v.kind));
+  }
+  v.repeat = static_cast<int>(r.integer_or("repeat", 1, 1, 100));
+  if (v.steps.size() * static_cast<std::size_t>(v.repeat) > kMaxPlanPhases) {
+    r.fail("repeat", std::to_string(v.steps.size()) + " steps repeated " +
+                         std::to_string(v.repeat) + " times make more than " +
+                         std::to_string(kMaxPlanPhases) + " phases");
+  }
+}
+
 void read_mode_parameters(ObjectReader& r, ProgramVariant& v) {
   switch (v.mode) {
     case ProgramMode::static_hold:
@@ -94,19 +129,7 @@ void read_mode_parameters(ObjectReader& r, ProgramVariant& v) {
       break;
     case ProgramMode::progressive:
     case ProgramMode::regressive:
-      v.start_target = read_target(r, "start_target", v.kind);
-      v.end_target = read_target(r, "end_target", v.kind);
-      v.step_count = static_cast<int>(r.integer("steps", 2, 50));
-      v.hold_seconds = read_seconds(r, "hold_seconds");
-      v.rest_seconds = r.number_or("rest_seconds", 0.0, 0.0, kMaxPhaseSeconds);
-      v.rest_target = optional_target(r, "rest_target", v.kind);
-      v.rest_fraction = r.optional_number("rest_fraction", 0.0, 0.95);
-      if (v.rest_target && v.rest_fraction) {
-        r.fail("rest_fraction", "give either rest_target or rest_fraction, not both");
-      }
-      if (v.rest_seconds > 0 && !v.rest_target && !v.rest_fraction) {
-        r.fail("rest_seconds", "a rest needs a level: add rest_target or rest_fraction");
-      }
+      read_stepped_parameters(r, v);
       break;
     case ProgramMode::cyclic:
       v.low_target = optional_target(r, "low_target", v.kind);
@@ -117,18 +140,9 @@ void read_mode_parameters(ObjectReader& r, ProgramVariant& v) {
       v.rest_seconds = r.number_or("rest_seconds", 0.0, 0.0, kMaxPhaseSeconds);
       v.cycles = static_cast<int>(r.integer("cycles", 1, 100));
       break;
-    case ProgramMode::steps: {
-      const nlohmann::json& phases = r.raw("phases");
-      if (!phases.is_array() || phases.empty()) {
-        r.fail("phases", "must be a non-empty array of {\"kind\": ramp|hold|rest, ...}");
-      }
-      for (std::size_t i = 0; i < phases.size(); ++i) {
-        ObjectReader step(phases[i], r.source(), r.path_of("phases") + "/" + std::to_string(i));
-        v.steps.push_back(read_step(step, v.kind));
-      }
-      v.repeat = static_cast<int>(r.integer_or("repeat", 1, 1, 100));
+    case ProgramMode::steps:
+      read_step_list(r, v);
       break;
-    }
   }
 }
 
@@ -221,7 +235,6 @@ ProgramDefinition parse_program(const nlohmann::json& json, const std::string& s
   }
   p.description = inline_definition ? r.string_or("description", "") : r.string("description");
   p.guidance = inline_definition ? r.string_or("guidance", "") : r.string("guidance");
-  r.optional_raw("$comment");
 
   if (r.has("variants")) {
     if (r.has("mode") || r.has("kinds")) {
@@ -232,7 +245,6 @@ ProgramDefinition parse_program(const nlohmann::json& json, const std::string& s
       if (auto body = variants.optional_object(kind_text)) {
         const DeviceKind kind = kind_of(kind_text);
         if (body->has("guidance")) p.variant_guidance[kind] = body->string("guidance");
-        body->optional_raw("$comment");
         p.variants[kind] = read_variant(*body, kind);
         body->finish();
       }
@@ -248,7 +260,7 @@ ProgramDefinition parse_program(const nlohmann::json& json, const std::string& s
     for (const auto& kind_text : kinds) {
       // Each kind reads the same keys with its own bounds; the last reader checks unknown keys.
       ObjectReader body(json, source, path);
-      for (const char* key : {"name", "description", "guidance", "kinds", "$comment"}) {
+      for (const char* key : {"name", "description", "guidance", "kinds"}) {
         body.optional_raw(key);
       }
       p.variants[kind_of(kind_text)] = read_variant(body, kind_of(kind_text));

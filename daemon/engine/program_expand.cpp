@@ -326,6 +326,11 @@ Plan expand_program(const ProgramDefinition& program, DeviceKind kind,
   plan.profile = profile != nullptr ? profile->name : "";
   plan.kind = kind;
   plan.phases = std::move(b.phases());
+  if (plan.phases.size() > kMaxPlanPhases) {
+    throw ConfigError(program.source + ": program "" + program.name + "" expands to " +
+                      std::to_string(plan.phases.size()) + " phases, more than " +
+                      std::to_string(kMaxPlanPhases));
+  }
   plan.repetitions = repetitions;
   plan.limits = limits;
   plan.total_seconds = b.total_seconds();

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// The daemon's state machine for one device: disconnected → idle → running ⇄ paused → stopping →
-// idle, with fault (latched until device.reset) and estop reachable from every state. Each cycle it
-// takes the device reading, asks the safety monitor, advances the session runner and passes the
-// result through the motion governor. Pure: time and the reading are arguments; the control loop
-// owns the driver and the thread.
+// The daemon's state machine for one device (docs/safety.md "States"):
+//   disconnected → idle → starting → running ⇄ paused → stopping → idle
+// with recovering (the axis is away from home with no session), fault and estop (latched until
+// device.reset) reachable as the safety table decides. It is a transition function: each
+// command and each control cycle is an event applied to the state, with time and UTC passed in;
+// it never reads a clock and never blocks. Each cycle it judges the reading (safety monitor and
+// the table in safety_rules.cpp), reacts to what tripped, decides where the axis should go and
+// what the drive should do, and passes the target through the motion governor.
 #pragma once
 
-#include <deque>
-#include <memory>
+#include <bitset>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,24 +17,26 @@
 #include "core/result.hpp"
 #include "daemon/control_api.hpp"
 #include "daemon/engine/governor.hpp"
+#include "daemon/engine/release_supervisor.hpp"
 #include "daemon/engine/safety_monitor.hpp"
-#include "daemon/engine/session_runner.hpp"
+#include "daemon/engine/session.hpp"
 
 namespace traction {
 
-enum class DriveRequest { none, activate, reset_fault };
-
+// What the control loop writes this cycle.
 struct CycleOutput {
-  AxisCommand command;  // the governed setpoint
-  bool write = false;   // false: the drive is not following setpoints; write nothing but heartbeat
-  DriveRequest request = DriveRequest::none;
+  AxisCommand command;  // the governed setpoint and what the drive should do
+  bool write = false;   // false: nothing to write (no device)
 };
 
 struct ControllerOptions {
   double period_s = 0.01;
-  double enable_timeout_s = 3.0;  // a session whose drive does not enable in time faults
+  double enable_timeout_s = 3.0;  // a drive that is not enabled in time faults the session
   // A session whose history row is not committed in time ends before anything moves.
   double record_timeout_s = 3.0;
+  // Away from home this long while idle (a drift, a person pulling the rope) starts a recovery.
+  double idle_drift_s = 0.5;
+  ReleaseOptions release;
   MonitorOptions monitor;
 };
 
@@ -41,72 +45,100 @@ class SessionController {
   SessionController(DeviceKind kind, const EffectiveLimits& base_limits, ControllerOptions options);
 
   // Applies one command from the mailbox and calls its `done` with the reply.
-  void handle(ControlCommand command, Clock::time_point now);
-  // One control cycle.
-  CycleOutput cycle(Clock::time_point now, const DeviceState& device);
-  // Reports the outcome of a DriveRequest the control loop carried out.
-  void drive_request_done(DriveRequest request, const Status& status, Clock::time_point now);
+  void handle(ControlCommand command, const Tick& tick);
+  // One control cycle with this cycle's reading.
+  CycleOutput cycle(const Tick& tick, const DeviceState& device);
+  // What the driver said of this cycle's write (a refusal, e.g. a watchdog it cannot arm).
+  void write_result(const Status& status);
 
   DaemonState state() const { return state_; }
+  // Fills `out` in place (its strings keep their capacity: a steady cycle allocates nothing).
+  void fill_snapshot(Clock::time_point now, StatusSnapshot& out) const;
   StatusSnapshot snapshot(Clock::time_point now) const;
-  // Events since the last call, oldest first.
+  // Appends the events since the last call to `out`, oldest first.
+  void take_events(std::vector<Event>& out);
   std::vector<Event> take_events();
 
  private:
-  void set_state(DaemonState next, const std::string& why);
-  void emit(const std::string& kind, nlohmann::json detail);
-  void begin_release(Outcome outcome, const std::string& reason, double rate);
-  void finish_session(Outcome outcome, const std::string& reason);
-  void trip(const Trip& t);
-  std::optional<ApiError> start_refusal() const;
+  // A cycle's motion: what the drive should do and, when it follows, where the setpoint goes.
+  struct Motion {
+    cia402::Goal goal = cia402::Goal::disabled;
+    bool follow = false;
+    double target = 0.0;
+    double rate = 0.0;
+  };
+
+  // controller_commands.cpp
+  CommandReply start(const ControlCommand& command);
+  CommandReply pause(const ControlCommand& command);
+  CommandReply resume(const ControlCommand& command);
+  CommandReply stop(const ControlCommand& command);
+  CommandReply estop(const ControlCommand& command);
+  CommandReply reset(const ControlCommand& command);
+  std::optional<ApiError> start_refusal(const Plan& plan) const;
   bool at_rest() const;
-  // True once the session's history row is committed (or no gate was given); ends the session
-  // when the gate fails or times out. Until then the setpoint stays where it is.
-  bool session_recorded(Clock::time_point now);
-  // Seconds of the session so far, pauses excluded (each pause has its own bound).
-  double active_seconds(Clock::time_point now) const;
-  double paused_target(Clock::time_point now, double& rate);
-  double target_for_state(Clock::time_point now, double& rate);
-  bool release_needs_drive(const DeviceState& device) const;
+
+  // session_controller.cpp
+  bool connect();
+  void lose_device();
+  void track_measured();
+  void finish_release();
+
+  // controller_trips.cpp
+  void judge();
+  void add_controller_rules();
+  void add_session_rules();
+  void add_release_rules();
+  void react(const TripSet& fresh);
+  void latch(Rule lead, const TripSet& fresh, double rate);
+  void end_session(Outcome outcome, const std::string& why, const char* rule = "");
+  void begin_release(DaemonState state, const std::string& why, double rate, bool quick_stop);
+
+  // controller_motion.cpp
+  Motion motion();
+  Motion motion_starting();
+  Motion motion_running();
+  Motion motion_paused();
+  Motion motion_releasing();
+  Motion motion_reset();
+  void clear_latch();
+
+  // Helpers shared by the files above.
+  void set_state(DaemonState next, const std::string& why);
+  void emit(Event event);
+  bool enabled() const { return device_.drive == cia402::State::operation_enabled; }
+  const EffectiveLimits& limits() const { return governor_.limits(); }
+  bool away() const;
+  double seconds_since(Clock::time_point t) const;
 
   DeviceKind kind_;
   EffectiveLimits base_limits_;
   ControllerOptions options_;
   MotionGovernor governor_;
   SafetyMonitor monitor_;
+  ReleaseSupervisor release_;
   DaemonState state_ = DaemonState::disconnected;
+  Tick tick_;
   DeviceState device_;
   bool seen_device_ = false;
   bool lost_contact_ = false;  // the device stopped answering; restart from its measured value
 
-  // The session, while one runs (running, paused, or stopping with a pending outcome).
-  std::unique_ptr<SessionRunner> runner_;
-  SessionProgress progress_;
-  std::string session_started_utc_;
-  Clock::time_point session_started_{};
-  std::optional<Clock::time_point> enable_requested_;
-  // When the drive was last asked to enable to finish a release it had stopped following.
-  std::optional<Clock::time_point> release_enable_requested_;
-  const SessionRecordGate* record_gate_ = nullptr;  // this session's; null once committed
-  Clock::time_point record_deadline_{};
-  std::optional<Clock::time_point> paused_since_;
-  Clock::duration paused_total_{};  // time spent paused, not counted as session time
-  double pause_level_ = 0.0;        // where a paused session waits (rest level, never further out)
-  bool pause_in_place_ = false;     // below the rest level: brake to a stop, wherever that is
-  double session_peak_ = 0.0;
-  std::optional<Outcome> pending_outcome_;  // decided when the release began
-  std::string pending_reason_;
-  double release_rate_ = 1.0;
+  std::optional<Session> session_;  // starting, running or paused
   std::optional<LastSession> last_session_;
-  std::string fault_;
-  bool reset_requested_ = false;
+  std::string fault_;     // why the latched state is latched
+  std::string activity_;  // what a stopping, recovering or latched state is doing
+  TripSet trips_;                  // this cycle's
+  TripSet own_;                    // the controller's own rules this cycle
+  TripSet fresh_;                  // rules that trip this cycle and did not the last
+  std::bitset<kRuleCount> active_;   // rules that tripped last cycle (reactions are to new ones)
+  std::bitset<kRuleCount> latched_;  // latched rules since the last device.reset
+  std::optional<Clock::time_point> reset_since_;  // device.reset: the drive's fault is cleared
+  std::optional<Clock::time_point> away_since_;   // idle but away from home since
+  std::string write_refusal_;  // the driver refused this cycle's write
+  const char* waiting_ = nullptr;  // what the release waited for last cycle (activity_ follows)
   std::uint64_t session_counter_ = 0;
-
   std::uint64_t next_seq_ = 1;
   std::vector<Event> events_;
 };
-
-// UTC now as ISO-8601 with milliseconds ("2026-11-20T21:45:00.123Z").
-std::string utc_now_iso8601();
 
 }  // namespace traction

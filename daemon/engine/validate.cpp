@@ -30,7 +30,7 @@ class Checker {
         check_target(index, p);
         check_rate(index, p, position);
       }
-      track_hold(index, p);
+      track_hold(index, p, position);
       position = p.target;
     }
     end_hold_stretch();
@@ -104,47 +104,53 @@ class Checker {
     }
   }
 
-  // The short-hold rule counts the seconds of consecutive holds above hold_cap_above. A rest ends
-  // the stretch only when it relieves the load: at or below hold_cap_above, or at most half of the
-  // hold before it (measured from home, Triton's "drop to 50 %"). A rest that does not relieve
-  // counts as hold time, so a nominal rest just under the hold cannot reset the clock. A release,
-  // or any phase at or below hold_cap_above, ends the stretch too.
-  void track_hold(int index, const Phase& p) {
-    const bool loaded = p.target > limits_.hold_cap_above;
+  // The hold cap counts exposure: every second the reading may spend beyond hold_cap_above, in
+  // holds, rests and the part of a move beyond it, with each move's acceleration, jerk and settle
+  // allowance. Only a stationary phase at or below the level, long enough to relieve (the
+  // monitor's relief time), ends a stretch. A rest must relieve: one whose settle band reaches
+  // beyond the level is refused. The monitor counts the same way on the readings.
+  void track_hold(int index, const Phase& p, double from) {
+    const double level = limits_.hold_cap_above;
+    const double band = settle_band(limits_);
+    const bool stationary = p.target == from || p.rate == 0.0;
     if (p.kind == PhaseKind::rest) {
       if (last_was_hold_ && p.seconds < limits_.min_rest_seconds) {
         add(index, "rest_seconds", p.seconds, "min_rest_seconds",
             "rest of " + number_text(p.seconds) + " s after a hold is shorter than");
       }
-      last_was_hold_ = false;
-      const bool relieves =
-          !loaded || std::abs(p.target - limits_.home) <= 0.5 * std::abs(last_hold_ - limits_.home);
-      if (relieves || !in_stretch_) {
-        end_hold_stretch();
-      } else {
-        stretch_seconds_ += p.seconds;
+      if (p.target + band > level && p.target > limits_.home + band) {
+        add(index, "target", p.target, "hold_cap_above",
+            "rest at " + axis_text(p.target, plan_.kind) +
+                " does not relieve: its settle band reaches beyond");
       }
-      return;
     }
-    if (p.kind == PhaseKind::hold) {
-      last_was_hold_ = true;
-      last_hold_ = p.target;
+    if (p.kind == PhaseKind::hold) last_was_hold_ = true;
+    if (p.kind == PhaseKind::rest) last_was_hold_ = false;
+    if (!stationary) {
+      const double distance = std::abs(p.target - from);
+      const double beyond = std::max(0.0, std::max(p.target, from) - std::max(level, std::min(p.target, from)));
+      const double move_s = p.shaped ? shaped_move_seconds(distance, p.rate) : distance / p.rate;
+      if (beyond > 0.0) {
+        if (!in_stretch_) stretch_first_ = index;
+        in_stretch_ = true;
+        stretch_seconds_ += move_s * beyond / distance + p.rate / limits_.max_accel +
+                            limits_.max_accel / limits_.max_jerk + kSettleTimeoutSeconds;
+      }
     }
-    if (!loaded || p.kind == PhaseKind::release) {
+    if (p.target + band > level) {
+      if (!in_stretch_) stretch_first_ = index;
+      in_stretch_ = true;
+      stretch_seconds_ += p.seconds;
+    } else if (p.seconds >= kReliefSeconds) {
       end_hold_stretch();
-      return;
     }
-    if (p.kind != PhaseKind::hold) return;
-    if (!in_stretch_) stretch_first_ = index;
-    in_stretch_ = true;
-    stretch_seconds_ += p.seconds;
   }
 
   void end_hold_stretch() {
     if (stretch_seconds_ > limits_.max_hold_seconds) {
       add(stretch_first_, "hold_seconds", stretch_seconds_, "max_hold_seconds",
-          "continuous hold of " + number_text(stretch_seconds_) + " s above " +
-              axis_text(limits_.hold_cap_above, plan_.kind) + " is longer than");
+          "up to " + number_text(stretch_seconds_) + " s in a row beyond " +
+              axis_text(limits_.hold_cap_above, plan_.kind) + " (holds, rests and moves) is longer than");
     }
     stretch_seconds_ = 0.0;
     in_stretch_ = false;
@@ -154,7 +160,6 @@ class Checker {
   const EffectiveLimits& limits_;
   std::vector<Violation> out_;
   bool last_was_hold_ = false;
-  double last_hold_ = 0.0;
   bool in_stretch_ = false;
   double stretch_seconds_ = 0.0;
   int stretch_first_ = -1;

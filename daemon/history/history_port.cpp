@@ -21,24 +21,24 @@ std::optional<int> optional_score(const json& params, const char* key) {
 }
 
 // One history method on the query thread's store.
-CommandReply answer(ControlPort::HistoryMethod method, const json& params, HistoryStore& store) {
+CommandReply answer(HistoryMethod method, const json& params, HistoryStore& store) {
   const std::string id = params.value("id", "");
   switch (method) {
-    case ControlPort::HistoryMethod::list: {
+    case HistoryMethod::list: {
       ListQuery query;
       if (params.contains("profile")) query.profile = params["profile"].get<std::string>();
       if (params.contains("since")) query.since = params["since"].get<std::string>();
       query.limit = params.value("limit", 50);
       return {std::nullopt, {{"sessions", store.list(query)}}};
     }
-    case ControlPort::HistoryMethod::get: {
+    case HistoryMethod::get: {
       auto session = store.get(id, params.value("samples", false));
       if (!session) {
         return failed({reason::kUnknownSession, "no session \"" + id + "\" in the history", {}});
       }
       return {std::nullopt, std::move(*session)};
     }
-    case ControlPort::HistoryMethod::feedback: {
+    case HistoryMethod::feedback: {
       Feedback feedback{optional_score(params, "comfort_before"),
                         optional_score(params, "comfort_after"), std::nullopt};
       if (params.contains("note")) feedback.note = params["note"].get<std::string>();
@@ -58,10 +58,7 @@ CommandReply answer(ControlPort::HistoryMethod method, const json& params, Histo
 
 }  // namespace
 
-HistoryPort::HistoryPort(ControlPort& inner, SessionRecorder* recorder, HistoryQueries* queries)
-    : inner_(inner), recorder_(recorder), queries_(queries) {}
-
-void HistoryPort::submit(ControlCommand command) {
+void RecordedControl::submit(ControlCommand command) {
   if (command.kind == CommandKind::start) {
     if (recorder_ == nullptr) {
       if (command.done) {
@@ -74,49 +71,23 @@ void HistoryPort::submit(ControlCommand command) {
   inner_.submit(std::move(command));
 }
 
-json HistoryPort::daemon_info() const {
-  json info = inner_.daemon_info();
-  if (recorder_ != nullptr && info.contains("capabilities") && info["capabilities"].is_array()) {
-    info["capabilities"].push_back("history");
-    info["capabilities"].push_back("progression");
-  }
-  return info;
+bool HistoryProgression::past_sessions(const std::string& program, const std::string& profile,
+                                       Then then) {
+  auto shared_then = std::make_shared<Then>(std::move(then));
+  return queries_.post([program, profile, shared_then](HistoryStore& store) {
+    ProgressionHistory past;
+    try {
+      past.sessions = store.past_sessions(program, profile);
+      past.now = std::chrono::system_clock::now();
+    } catch (const std::exception& e) {
+      (*shared_then)(unavailable(e.what()), {});
+      return;
+    }
+    (*shared_then)(std::nullopt, std::move(past));
+  });
 }
 
-void HistoryPort::plan_session(const json& params, PlanDone done) const {
-  const json* program =
-      params.is_object() && params.contains("program") ? &params["program"] : nullptr;
-  const json* profile =
-      params.is_object() && params.contains("profile") ? &params["profile"] : nullptr;
-  // Inline definitions and malformed requests have no history: plan (or refuse) at once.
-  if (queries_ == nullptr || program == nullptr || !program->is_string() ||
-      (profile != nullptr && !profile->is_string())) {
-    std::shared_ptr<const Plan> plan;
-    auto error = inner_.make_plan(params, plan);
-    done(std::move(error), std::move(plan));
-    return;
-  }
-  const std::string name = program->get<std::string>();
-  const std::string person = profile != nullptr ? profile->get<std::string>() : "";
-  auto shared_done = std::make_shared<PlanDone>(std::move(done));
-  const bool queued =
-      queries_->post([this, params, name, person, shared_done](HistoryStore& store) {
-        ProgressionHistory past;
-        try {
-          past.sessions = store.past_sessions(name, person);
-          past.now = std::chrono::system_clock::now();
-        } catch (const std::exception& e) {
-          (*shared_done)(unavailable(e.what()), nullptr);
-          return;
-        }
-        std::shared_ptr<const Plan> plan;
-        auto error = inner_.make_plan_after(params, past, plan);
-        (*shared_done)(std::move(error), std::move(plan));
-      });
-  if (!queued) (*shared_done)(unavailable("too many history queries are pending"), nullptr);
-}
-
-void HistoryPort::history_call(HistoryMethod method, const json& params, HistoryDone done) {
+void HistoryMethods::call(HistoryMethod method, const json& params, HistoryDone done) {
   if (queries_ == nullptr) {
     done(failed(unavailable("the database could not be opened; see the log")));
     return;

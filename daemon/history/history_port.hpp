@@ -1,59 +1,55 @@
 // SPDX-License-Identifier: Apache-2.0
-// The ControlPort the server sees when the daemon keeps a history: the control loop's port with
-// the history added. Session starts carry the recorder as their record gate (nothing moves until
-// the session's row is committed); plans come with the program's progression derived from the
-// history; history.list, history.get and session.feedback run on the query thread.
+// The history's side of the control socket: the record gate on session starts, the history
+// methods, and the earlier sessions that a program's progression needs.
 #pragma once
 
 #include <memory>
 
+#include "daemon/catalog_service.hpp"
 #include "daemon/control_api.hpp"
 #include "daemon/history/history_queries.hpp"
 #include "daemon/history/session_recorder.hpp"
 
 namespace traction::history {
 
-class HistoryPort final : public ControlPort {
+// The control thread's port with the history's record gate: a session start carries the
+// recorder, so nothing moves until the session's row is committed; without a recorder (the
+// database could not be opened) sessions are refused with history_unavailable.
+class RecordedControl final : public ControlPort {
  public:
-  // `recorder` and `queries` may be null when the database could not be opened: then sessions are
-  // refused with history_unavailable and plans carry no progression history. All must outlive
-  // the port.
-  HistoryPort(ControlPort& inner, SessionRecorder* recorder, HistoryQueries* queries);
-
+  // `recorder` may be null; both must outlive this.
+  RecordedControl(ControlPort& inner, SessionRecorder* recorder)
+      : inner_(inner), recorder_(recorder) {}
   void submit(ControlCommand command) override;
   StatusSnapshot snapshot() const override { return inner_.snapshot(); }
   std::vector<Event> events_after(std::uint64_t after) const override {
     return inner_.events_after(after);
   }
-  nlohmann::json daemon_info() const override;
-  nlohmann::json program_list() const override { return inner_.program_list(); }
-  std::optional<ApiError> program_get(const std::string& name, nlohmann::json& out) const override {
-    return inner_.program_get(name, out);
-  }
-  nlohmann::json profile_list() const override { return inner_.profile_list(); }
-  std::optional<ApiError> profile_get(const std::string& name, nlohmann::json& out) const override {
-    return inner_.profile_get(name, out);
-  }
-  std::optional<ApiError> limits_get(const std::string& profile,
-                                     nlohmann::json& out) const override {
-    return inner_.limits_get(profile, out);
-  }
-  std::optional<ApiError> make_plan(const nlohmann::json& params,
-                                    std::shared_ptr<const Plan>& plan) const override {
-    return inner_.make_plan(params, plan);
-  }
-  std::optional<ApiError> make_plan_after(const nlohmann::json& params,
-                                          const ProgressionHistory& history,
-                                          std::shared_ptr<const Plan>& plan) const override {
-    return inner_.make_plan_after(params, history, plan);
-  }
-  void plan_session(const nlohmann::json& params, PlanDone done) const override;
-  void history_call(HistoryMethod method, const nlohmann::json& params, HistoryDone done) override;
 
  private:
   ControlPort& inner_;
   SessionRecorder* recorder_;
+};
+
+// history.list, history.get and session.feedback on the query thread.
+class HistoryMethods final : public HistoryPort {
+ public:
+  // `queries` may be null (history_unavailable); it must outlive this.
+  explicit HistoryMethods(HistoryQueries* queries) : queries_(queries) {}
+  void call(HistoryMethod method, const nlohmann::json& params, HistoryDone done) override;
+
+ private:
   HistoryQueries* queries_;
+};
+
+// A program's earlier sessions for its progression, read on the query thread.
+class HistoryProgression final : public ProgressionSource {
+ public:
+  explicit HistoryProgression(HistoryQueries& queries) : queries_(queries) {}
+  bool past_sessions(const std::string& program, const std::string& profile, Then then) override;
+
+ private:
+  HistoryQueries& queries_;
 };
 
 // The daemon's history, opened at start-up: sessions a crash left open are closed as interrupted,

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "daemon/history/migrations.hpp"
-#include "daemon/history/utc_time.hpp"
+#include "core/utc_time.hpp"
 
 namespace traction::history {
 namespace {

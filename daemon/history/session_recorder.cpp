@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "core/utc_time.hpp"
+#include "daemon/engine/event_json.hpp"
 #include "daemon/engine/plan.hpp"
 
 namespace traction::history {
@@ -46,16 +48,15 @@ SessionRecorder::~SessionRecorder() {
 
 void SessionRecorder::on_cycle(const StatusSnapshot& snapshot, const std::vector<Event>& events) {
   for (const Event& event : events) {
-    if (event.kind == "session_started") begin(snapshot, event);
-    EventRecord record{std::nullopt, event.time_utc, event.kind, event.detail};
+    if (event.kind == EventKind::session_started) begin(snapshot, event);
+    EventRecord record{std::nullopt, format_utc(event.time), to_string(event.kind),
+                       event_detail(event)};
     if (recording_) record.session_id = recording_->id;
     push(Item{std::move(record), 0});
-    if (event.kind == "session_ended" && recording_ && !recording_->ended_at &&
-        event.detail.value("id", "") == recording_->id) {
-      const nlohmann::json& d = event.detail;
-      SessionEnd end{recording_->id, event.time_utc, d.value("outcome", ""), d.value("reason", ""),
-                     std::nullopt};
-      if (d.contains("peak") && d["peak"].is_number()) end.peak = d["peak"].get<double>();
+    if (event.kind == EventKind::session_ended && recording_ && !recording_->ended_at &&
+        event.session_id == recording_->id) {
+      SessionEnd end{recording_->id, format_utc(event.time), to_string(event.outcome),
+                     event.reason, event.value};
       push(Item{std::move(end), 0});
       recording_->ended_at = snapshot.device.stamp;
     }
@@ -65,12 +66,12 @@ void SessionRecorder::on_cycle(const StatusSnapshot& snapshot, const std::vector
 
 void SessionRecorder::begin(const StatusSnapshot& snapshot, const Event& started) {
   Recording r;
-  r.id = started.detail.value("id", "");
+  r.id = started.session_id;
   r.seq = ++next_seq_;
   SessionBegin row{r.id,
-                   started.detail.value("program", ""),
-                   started.detail.value("profile", ""),
-                   started.time_utc,
+                   started.program,
+                   started.profile,
+                   format_utc(started.time),
                    nlohmann::json::object(),
                    nlohmann::json::object(),
                    nullptr};
@@ -97,7 +98,7 @@ void SessionRecorder::sample(const StatusSnapshot& snapshot) {
   if (!running) {
     if (!r.ended_at) r.ended_at = stamp;  // gone without an end event: sample the release only
     const double since_end = seconds(stamp - *r.ended_at);
-    const bool releasing = snapshot.state == DaemonState::stopping ||
+    const bool releasing = snapshot.state == DaemonState::stopping || snapshot.away_from_home ||
                            since_end < kEndGraceSeconds ||
                            std::abs(snapshot.device.velocity.value_or(0.0)) > kMovingSpeed;
     if (!releasing || since_end > options_.release_sampling_s) {

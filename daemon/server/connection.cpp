@@ -39,8 +39,8 @@ void Connection::start() {
   arm_idle_timer();
 }
 
-ControlPort& Connection::port() {
-  return core_.port();
+DaemonPorts& Connection::ports() {
+  return core_.ports();
 }
 
 nlohmann::json Connection::server_info() const {
@@ -239,12 +239,18 @@ void Connection::dispatch(const rpc::Request& request) {
   }
 }
 
+bool Connection::lower_role(Role role) {
+  if (role > role_) return false;
+  role_ = role;
+  return true;
+}
+
 nlohmann::json Connection::subscribe(double rate_hz, bool events) {
   const auto now = SteadyClock::now();
   if (!subscription_.active) {
     subscription_ = Subscription{};
     subscription_.active = true;
-    subscription_.events_after_seq = core_.port().snapshot().last_event_seq;
+    subscription_.events_after_seq = core_.ports().control.snapshot().last_event_seq;
     subscription_.next_due = now;  // the first update goes out at once
   }
   subscription_.events = events;
@@ -293,7 +299,7 @@ void Connection::submit(CommandKind kind, std::shared_ptr<const Plan> plan, Resp
       }
     });
   };
-  core_.port().submit(std::move(command));
+  core_.ports().control.submit(std::move(command));
 }
 
 MethodContext::Poster Connection::poster() {

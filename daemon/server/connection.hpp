@@ -47,9 +47,10 @@ class Connection : public std::enable_shared_from_this<Connection>, public Metho
   Subscription& subscription() { return subscription_; }
 
   // MethodContext
-  ControlPort& port() override;
+  DaemonPorts& ports() override;
   const PeerCredentials& peer() const override { return peer_; }
   Role role() const override { return role_; }
+  bool lower_role(Role role) override;
   nlohmann::json server_info() const override;
   nlohmann::json subscribe(double rate_hz, bool events) override;
   bool unsubscribe() override;

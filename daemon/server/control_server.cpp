@@ -67,8 +67,8 @@ Status set_group(const std::string& path, const std::string& group_name) {
 
 }  // namespace
 
-ControlServer::ControlServer(ServerConfig config, ControlPort& port)
-    : config_(std::move(config)), port_(port) {}
+ControlServer::ControlServer(ServerConfig config, DaemonPorts ports)
+    : config_(std::move(config)), ports_(std::move(ports)) {}
 
 ControlServer::~ControlServer() {
   stop();
@@ -115,7 +115,7 @@ Status ControlServer::start() {
     spdlog::warn("control socket: roles: {} does not exist; it maps nobody", name);
   }
   io_ = io;
-  core_ = std::make_unique<ServerCore>(io_, config_, port_, std::move(acceptor), std::move(roles));
+  core_ = std::make_unique<ServerCore>(io_, config_, ports_, std::move(acceptor), std::move(roles));
   core_->start();
   // Logged before the thread starts: its first log line must not race spdlog's own setup.
   spdlog::info("control socket: listening on {}",

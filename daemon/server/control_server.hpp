@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The control socket: JSON-RPC 2.0 over a Unix stream socket, served by Boost.Asio on a thread of
-// its own (DESIGN.md). It never blocks the control loop: it only calls ControlPort, whose calls
-// return promptly, and it hears back through posted replies and polled snapshots and events.
+// its own (DESIGN.md). It never blocks the control loop: it only calls the daemon's ports
+// (control_api.hpp), whose calls return promptly, and hears back through posted replies and
+// polled snapshots and events.
 #pragma once
 
 #include <memory>
@@ -21,8 +22,8 @@ class ServerCore;
 
 class ControlServer {
  public:
-  // `port` must outlive the server.
-  ControlServer(ServerConfig config, ControlPort& port);
+  // The ports must outlive the server.
+  ControlServer(ServerConfig config, DaemonPorts ports);
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
@@ -38,7 +39,7 @@ class ControlServer {
 
  private:
   ServerConfig config_;
-  ControlPort& port_;
+  DaemonPorts ports_;
   std::shared_ptr<boost::asio::io_context> io_;
   std::unique_ptr<ServerCore> core_;
   std::thread thread_;

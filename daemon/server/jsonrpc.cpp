@@ -34,6 +34,7 @@ constexpr std::array kReasonCodes{
     ReasonCode{server_reason::kTooManyConnections, -32050},
     ReasonCode{server_reason::kTooManyRequests, -32051},
     ReasonCode{server_reason::kIdleTimeout, -32052},
+    ReasonCode{server_reason::kRoleNotLower, -32053},
 };
 
 RpcError make_error(int code, const char* reason, std::string message) {

@@ -35,6 +35,8 @@ inline constexpr const char* kInternal = "internal_error";
 inline constexpr const char* kTooManyConnections = "too_many_connections";
 inline constexpr const char* kTooManyRequests = "too_many_requests";
 inline constexpr const char* kIdleTimeout = "idle_timeout";
+// connection.lower_role asked for a role above the connection's own: roles are only ever lowered.
+inline constexpr const char* kRoleNotLower = "role_not_lower";
 }  // namespace server_reason
 
 // The protocol's version, reported by daemon.info. Bumped on an incompatible change.

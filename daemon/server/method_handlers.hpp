@@ -33,6 +33,10 @@ void session_stop(MethodContext& context, const nlohmann::json& params, const Re
 void device_estop(MethodContext& context, const nlohmann::json& params, const Responder& respond);
 void device_reset(MethodContext& context, const nlohmann::json& params, const Responder& respond);
 
+// methods_connection.cpp: this connection's own settings.
+void connection_lower_role(MethodContext& context, const nlohmann::json& params,
+                           const Responder& respond);
+
 // methods_history.cpp: answered from the session history on its query thread.
 void history_list(MethodContext& context, const nlohmann::json& params, const Responder& respond);
 void history_get(MethodContext& context, const nlohmann::json& params, const Responder& respond);

@@ -26,6 +26,11 @@ std::vector<MethodSpec> build_table() {
       {"rpc.describe", h::rpc_describe, Role::none, false, {},
        "{methods: [...], notifications: [...]}",
        "Every method with its parameters, result and required role; every notification."},
+      {"connection.lower_role", h::connection_lower_role, Role::none, true,
+       {{"role", string, true, "none, observer, operator or admin: at most this connection's role"}},
+       "{role, previous_role}",
+       "Lowers this connection's role for the rest of its life (a relay serving several users "
+       "hands each its own connection); a role above the current one is refused."},
       {"status.get", h::status_get, Role::observer, false, {},
        "the status object (state, device, setpoint, session, last_session, fault, loop)",
        "The daemon's state now."},

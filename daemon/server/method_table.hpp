@@ -25,9 +25,13 @@ class MethodContext {
  public:
   virtual ~MethodContext() = default;
 
-  virtual ControlPort& port() = 0;
+  virtual DaemonPorts& ports() = 0;
   virtual const PeerCredentials& peer() const = 0;
   virtual Role role() const = 0;
+  // Sets this connection's role to `role` when it is not above the current one (a relay such as
+  // tractiond-web hands each of its users a connection with that user's role); false, and nothing
+  // changes, when `role` would raise it. There is no way to raise a connection's role.
+  virtual bool lower_role(Role role) = 0;
   // Server-side facts for daemon.info (protocol limits).
   virtual nlohmann::json server_info() const = 0;
   // Starts or changes this connection's subscription; returns its description.

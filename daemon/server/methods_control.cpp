@@ -20,9 +20,10 @@ void session_start(MethodContext& context, const nlohmann::json& params, const R
     respond(rpc::RpcReply::fail(std::move(*error)));
     return;
   }
-  // Validation runs off the control thread (with the history, for progression): the control
-  // thread only receives a checked plan. A client that has gone by then starts nothing.
-  context.port().plan_session(params, [post = context.poster(), respond](
+  // Validation runs off the control thread and off this one (with the history, for
+  // progression): the control thread only receives a checked plan. A client that has gone by
+  // then starts nothing.
+  context.ports().catalog.plan(plan_request(params), [post = context.poster(), respond](
                                           std::optional<ApiError> error,
                                           std::shared_ptr<const Plan> plan) {
     post([error = std::move(error), plan = std::move(plan), respond](MethodContext& context) {

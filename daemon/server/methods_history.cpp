@@ -29,18 +29,23 @@ bool looks_like_utc(const std::string& text) {
   return text.size() == 10 || text[10] == 'T';
 }
 
-void relay(MethodContext& context, ControlPort::HistoryMethod method, const nlohmann::json& params,
+void relay(MethodContext& context, HistoryMethod method, const nlohmann::json& params,
            const Responder& respond) {
-  context.port().history_call(method, params,
-                              [post = context.poster(), respond](CommandReply reply) {
-                                post([reply = std::move(reply), respond](MethodContext&) {
-                                  if (reply.error) {
-                                    respond(rpc::RpcReply::fail(rpc::from_api_error(*reply.error)));
-                                  } else {
-                                    respond(rpc::RpcReply::ok(reply.result));
-                                  }
-                                });
-                              });
+  HistoryPort* history = context.ports().history;
+  if (history == nullptr) {
+    respond(rpc::RpcReply::fail(rpc::from_api_error(
+        ApiError{reason::kHistoryUnavailable, "this daemon keeps no history", {}})));
+    return;
+  }
+  history->call(method, params, [post = context.poster(), respond](CommandReply reply) {
+    post([reply = std::move(reply), respond](MethodContext&) {
+      if (reply.error) {
+        respond(rpc::RpcReply::fail(rpc::from_api_error(*reply.error)));
+      } else {
+        respond(rpc::RpcReply::ok(reply.result));
+      }
+    });
+  });
 }
 
 }  // namespace
@@ -53,11 +58,11 @@ void history_list(MethodContext& context, const nlohmann::json& params, const Re
                 "2026-01-31T08:00:00Z")));
     return;
   }
-  relay(context, ControlPort::HistoryMethod::list, params, respond);
+  relay(context, HistoryMethod::list, params, respond);
 }
 
 void history_get(MethodContext& context, const nlohmann::json& params, const Responder& respond) {
-  relay(context, ControlPort::HistoryMethod::get, params, respond);
+  relay(context, HistoryMethod::get, params, respond);
 }
 
 void session_feedback(MethodContext& context, const nlohmann::json& params,
@@ -74,7 +79,7 @@ void session_feedback(MethodContext& context, const nlohmann::json& params,
                                                 std::to_string(kMaxNoteChars) + " characters")));
     return;
   }
-  relay(context, ControlPort::HistoryMethod::feedback, params, respond);
+  relay(context, HistoryMethod::feedback, params, respond);
 }
 
 }  // namespace traction::handlers

@@ -21,7 +21,7 @@ void answer(const std::optional<ApiError>& error, nlohmann::json out, const Resp
 }  // namespace
 
 void daemon_info(MethodContext& context, const nlohmann::json&, const Responder& respond) {
-  nlohmann::json info = context.port().daemon_info();
+  nlohmann::json info = context.ports().info;
   if (!info.is_object()) info = nlohmann::json::object();
   info["protocol"] = context.server_info();
   info["caller"] = {{"uid", context.peer().uid},
@@ -36,7 +36,7 @@ void rpc_describe(MethodContext&, const nlohmann::json&, const Responder& respon
 }
 
 void status_get(MethodContext& context, const nlohmann::json&, const Responder& respond) {
-  respond(rpc::RpcReply::ok(status_to_json(context.port().snapshot(), Clock::now())));
+  respond(rpc::RpcReply::ok(status_to_json(context.ports().control.snapshot(), Clock::now())));
 }
 
 void status_subscribe(MethodContext& context, const nlohmann::json& params,
@@ -57,12 +57,12 @@ void status_unsubscribe(MethodContext& context, const nlohmann::json&, const Res
 }
 
 void program_list(MethodContext& context, const nlohmann::json&, const Responder& respond) {
-  respond(rpc::RpcReply::ok({{"programs", context.port().program_list()}}));
+  respond(rpc::RpcReply::ok({{"programs", context.ports().catalog.program_list()}}));
 }
 
 void program_get(MethodContext& context, const nlohmann::json& params, const Responder& respond) {
   nlohmann::json out;
-  const auto error = context.port().program_get(params.at("name").get<std::string>(), out);
+  const auto error = context.ports().catalog.program_get(params.at("name").get<std::string>(), out);
   answer(error, std::move(out), respond);
 }
 
@@ -72,8 +72,8 @@ void program_validate(MethodContext& context, const nlohmann::json& params,
     respond(rpc::RpcReply::fail(std::move(*error)));
     return;
   }
-  // The plan for the next session: the history is read off this thread (progression).
-  context.port().plan_session(params, [post = context.poster(), respond](
+  // The plan for the next session, made off this thread (with the history, for progression).
+  context.ports().catalog.plan(plan_request(params), [post = context.poster(), respond](
                                           std::optional<ApiError> error,
                                           std::shared_ptr<const Plan> plan) {
     post([error = std::move(error), plan = std::move(plan), respond](MethodContext&) {
@@ -87,18 +87,18 @@ void program_validate(MethodContext& context, const nlohmann::json& params,
 }
 
 void profile_list(MethodContext& context, const nlohmann::json&, const Responder& respond) {
-  respond(rpc::RpcReply::ok({{"profiles", context.port().profile_list()}}));
+  respond(rpc::RpcReply::ok({{"profiles", context.ports().catalog.profile_list()}}));
 }
 
 void profile_get(MethodContext& context, const nlohmann::json& params, const Responder& respond) {
   nlohmann::json out;
-  const auto error = context.port().profile_get(params.at("name").get<std::string>(), out);
+  const auto error = context.ports().catalog.profile_get(params.at("name").get<std::string>(), out);
   answer(error, std::move(out), respond);
 }
 
 void limits_get(MethodContext& context, const nlohmann::json& params, const Responder& respond) {
   nlohmann::json out;
-  const auto error = context.port().limits_get(params.value("profile", std::string()), out);
+  const auto error = context.ports().catalog.limits_get(params.value("profile", std::string()), out);
   answer(error, std::move(out), respond);
 }
 

@@ -17,11 +17,11 @@ constexpr std::size_t kEstopOnlySlots = 4;
 
 }  // namespace
 
-ServerCore::ServerCore(std::shared_ptr<asio::io_context> io, ServerConfig config, ControlPort& port,
+ServerCore::ServerCore(std::shared_ptr<asio::io_context> io, ServerConfig config, DaemonPorts ports,
                        UnixAcceptor acceptor, RoleResolver roles)
     : io_(std::move(io)),
       config_(std::move(config)),
-      port_(port),
+      ports_(std::move(ports)),
       acceptor_(std::move(acceptor)),
       roles_(std::move(roles)),
       accept_backoff_(*io_),
@@ -152,7 +152,7 @@ void ServerCore::publish_events(const std::vector<std::shared_ptr<Connection>>& 
   bool wanted = false;
   for (const auto& connection : subscribers) wanted = wanted || connection->subscription().events;
   if (!wanted) return;
-  const std::vector<Event> events = port_.events_after(event_cursor_);
+  const std::vector<Event> events = ports_.control.events_after(event_cursor_);
   for (const Event& event : events) {
     const std::string line = rpc::encode_notification("event", event_to_json(event));
     for (const auto& connection : subscribers) {
@@ -176,7 +176,7 @@ void ServerCore::publish_status(const std::vector<std::shared_ptr<Connection>>& 
     auto& subscription = connection->subscription();
     if (!subscription.active || subscription.next_due > now) continue;
     if (!status) {
-      const StatusSnapshot snapshot = port_.snapshot();
+      const StatusSnapshot snapshot = ports_.control.snapshot();
       last_event_seq = snapshot.last_event_seq;
       status = status_to_json(snapshot, now);
     }

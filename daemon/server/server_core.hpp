@@ -18,7 +18,7 @@ namespace traction {
 
 class ServerCore {
  public:
-  ServerCore(std::shared_ptr<asio::io_context> io, ServerConfig config, ControlPort& port,
+  ServerCore(std::shared_ptr<asio::io_context> io, ServerConfig config, DaemonPorts ports,
              UnixAcceptor acceptor, RoleResolver roles);
 
   // Starts accepting. Server thread.
@@ -26,7 +26,7 @@ class ServerCore {
   // Closes the acceptor and every connection and stops the publisher; run() then returns.
   void shutdown();
 
-  ControlPort& port() { return port_; }
+  DaemonPorts& ports() { return ports_; }
   const ServerConfig& config() const { return config_; }
   const std::shared_ptr<asio::io_context>& io_handle() const { return io_; }
   nlohmann::json protocol_info() const;
@@ -45,7 +45,7 @@ class ServerCore {
 
   std::shared_ptr<asio::io_context> io_;
   ServerConfig config_;
-  ControlPort& port_;
+  DaemonPorts ports_;
   UnixAcceptor acceptor_;
   RoleResolver roles_;
   std::map<std::uint64_t, std::shared_ptr<Connection>> connections_;

@@ -4,6 +4,10 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/utc_time.hpp"
+#include "daemon/engine/event_json.hpp"
+#include "daemon/engine/safety_rules.hpp"
+
 namespace traction {
 namespace {
 
@@ -14,6 +18,15 @@ const char* axis_field(DeviceKind kind) {
 
 nlohmann::json optional_number(const std::optional<double>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+// The names of the latched safety rules (safety_rules.hpp), in precedence order.
+nlohmann::json latched_rules_json(std::uint32_t bits) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const RuleSpec& rule : rule_table()) {
+    if ((bits >> static_cast<unsigned>(rule.rule)) & 1U) out.push_back(rule.name);
+  }
+  return out;
 }
 
 }  // namespace
@@ -67,14 +80,16 @@ nlohmann::json session_to_json(DeviceKind kind, const SessionProgress& s) {
       {"phase_remaining_seconds", s.phase_remaining_seconds},
       {"total_seconds", s.total_seconds},
       {"progress", progress},
+      {"active_seconds", s.active_seconds},
+      {"exposure_seconds", s.exposure_seconds},
   };
 }
 
 nlohmann::json last_session_to_json(const LastSession& last) {
   return {
       {"id", last.id},         {"program", last.program},         {"outcome", last.outcome},
-      {"reason", last.reason}, {"started_utc", last.started_utc}, {"ended_utc", last.ended_utc},
-      {"peak", last.peak},
+      {"reason", last.reason}, {"started_utc", format_utc(last.started)},
+      {"ended_utc", format_utc(last.ended)}, {"peak", last.peak},
   };
 }
 
@@ -89,6 +104,10 @@ nlohmann::json status_to_json(const StatusSnapshot& snapshot, Clock::time_point 
       {"last_session", snapshot.last_session ? last_session_to_json(*snapshot.last_session)
                                              : nlohmann::json(nullptr)},
       {"fault", snapshot.fault.empty() ? nlohmann::json(nullptr) : nlohmann::json(snapshot.fault)},
+      {"activity",
+       snapshot.activity.empty() ? nlohmann::json(nullptr) : nlohmann::json(snapshot.activity)},
+      {"away_from_home", snapshot.away_from_home},
+      {"latched_rules", latched_rules_json(snapshot.latched_rules)},
       {"loop",
        {{"period_s", snapshot.period_seconds},
         {"cycles", snapshot.cycles},
@@ -103,9 +122,9 @@ nlohmann::json status_to_json(const StatusSnapshot& snapshot, Clock::time_point 
 nlohmann::json event_to_json(const Event& event) {
   return {
       {"seq", event.seq},
-      {"time_utc", event.time_utc},
-      {"kind", event.kind},
-      {"detail", event.detail.is_object() ? event.detail : nlohmann::json::object()},
+      {"time_utc", format_utc(event.time)},
+      {"kind", to_string(event.kind)},
+      {"detail", event_detail(event)},
   };
 }
 

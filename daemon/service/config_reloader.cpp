@@ -8,11 +8,11 @@
 namespace traction {
 
 ConfigReloader::ConfigReloader(std::string file, ConfigOverrides overrides, DaemonConfig running,
-                               ControlLoop& loop, const ServiceNotifier& notifier)
+                               CatalogService& catalog, const ServiceNotifier& notifier)
     : file_(std::move(file)),
       overrides_(std::move(overrides)),
       running_(std::move(running)),
-      loop_(loop),
+      catalog_(catalog),
       notifier_(notifier) {}
 
 bool ConfigReloader::reload() {
@@ -40,7 +40,7 @@ bool ConfigReloader::apply() {
   for (const std::string& path : reloaded->ignored) {
     spdlog::warn("reload: the change at {} needs a restart; the running value stays", path);
   }
-  if (Status st = loop_.replace_catalog(reloaded->catalog); !st) {
+  if (Status st = catalog_.replace(reloaded->catalog); !st) {
     spdlog::error("reload refused: {}", st.message());
     return false;
   }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// SIGHUP: re-reads the config file and gives the control loop a new catalog of programs and
+// SIGHUP: re-reads the config file and gives the catalog service a new catalog of programs and
 // profiles. A running session keeps its already-validated plan. A config that does not load is
 // refused: the error is logged and the old catalog stays. What a reload cannot change (device,
 // endpoint, site limits, socket, rate, state directory) is logged as needing a restart.
@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "daemon/control_loop.hpp"
+#include "daemon/catalog_service.hpp"
 #include "daemon/daemon_config.hpp"
 #include "daemon/service/service_notifier.hpp"
 
@@ -15,9 +15,9 @@ namespace traction {
 
 class ConfigReloader {
  public:
-  // `loop` and `notifier` must outlive the reloader.
+  // `catalog` and `notifier` must outlive the reloader.
   ConfigReloader(std::string file, ConfigOverrides overrides, DaemonConfig running,
-                 ControlLoop& loop, const ServiceNotifier& notifier);
+                 CatalogService& catalog, const ServiceNotifier& notifier);
 
   // Returns true when the new catalog is in use.
   bool reload();
@@ -28,7 +28,7 @@ class ConfigReloader {
   const std::string file_;
   const ConfigOverrides overrides_;
   const DaemonConfig running_;
-  ControlLoop& loop_;
+  CatalogService& catalog_;
   const ServiceNotifier& notifier_;
 };
 

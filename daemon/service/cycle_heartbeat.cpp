@@ -34,6 +34,9 @@ std::string CycleHeartbeat::describe(const StatusSnapshot& snapshot) const {
     case DaemonState::idle:
       return "idle: device " + device +
              (snapshot.device.available ? " ready, no session" : " not answering");
+    case DaemonState::recovering:
+      return "recovering: bringing the axis home on " + device + " (" + snapshot.activity + ")";
+    case DaemonState::starting:
     case DaemonState::running:
     case DaemonState::paused:
     case DaemonState::stopping: {

@@ -10,7 +10,7 @@ void SessionLogTag::on_cycle(const StatusSnapshot& snapshot, const std::vector<E
   // The cycle that ends a session logs its session_ended event with the tag still set: keep it for
   // that cycle and clear it on the next.
   for (const Event& e : events) {
-    if (e.kind == "session_ended" && now.empty()) return;
+    if (e.kind == EventKind::session_ended && now.empty()) return;
   }
   session_id_.assign(now);
 }

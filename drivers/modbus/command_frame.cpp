@@ -8,17 +8,19 @@ namespace traction {
 
 Result<std::vector<WriteBlock>> plan_command_writes(const RegisterMap& map) {
   std::vector<const SignalSpec*> written;
-  for (const char* name : {"control_word", "heartbeat", "target"}) {
-    const SignalSpec* spec = map.find(name);
+  for (const Signal signal : {Signal::control_word, Signal::heartbeat, Signal::target}) {
+    const SignalSpec* spec = map.find(signal);
     if (spec == nullptr) continue;
+    const char* name = to_string(signal);
     if (spec->bit) {
       return Result<std::vector<WriteBlock>>(
-          Errc::config, std::string("signal \"") + name +
-                            "\" is a bit inside a register; the driver writes whole registers or coils only");
+          Errc::config,
+          std::string("signal \"") + name +
+              "\" is a bit inside a register; the driver writes whole registers or coils only");
     }
     if (!spec->writable()) {
-      return Result<std::vector<WriteBlock>>(Errc::config,
-                                             std::string("signal \"") + name + "\" is in a read-only table");
+      return Result<std::vector<WriteBlock>>(
+          Errc::config, std::string("signal \"") + name + "\" is in a read-only table");
     }
     written.push_back(spec);
   }
@@ -41,19 +43,23 @@ Result<std::vector<WriteBlock>> plan_command_writes(const RegisterMap& map) {
 }
 
 Status encode_command(const WriteBlock& block, const CommandFrame& frame, Words& words) {
-  words.assign(static_cast<std::size_t>(block.count), 0);
+  // Sized once: after the first cycle this neither allocates nor frees.
+  words.resize(static_cast<std::size_t>(block.count));
+  std::fill(words.begin(), words.end(), std::uint16_t{0});
   for (const SignalSpec* spec : block.signals) {
+    const bool heartbeat = spec->signal == Signal::heartbeat;
     double value = 0.0;
-    if (spec->name == "control_word") {
+    if (spec->signal == Signal::control_word) {
       value = frame.control_word;
-    } else if (spec->name == "heartbeat") {
+    } else if (heartbeat) {
       value = spec->is_flag() ? (frame.heartbeat & 1U) : frame.heartbeat;
     } else {
       value = frame.target;
     }
     std::uint16_t* at = &words[static_cast<std::size_t>(spec->address - block.address)];
-    if (spec->name == "heartbeat" && !spec->is_flag()) {
-      // A counter wraps by design; encode the raw word so a scale or offset cannot make it overflow.
+    if (heartbeat && !spec->is_flag()) {
+      // A counter wraps by design; encode the raw word so a scale or offset cannot make it
+      // overflow.
       at[0] = frame.heartbeat;
       if (spec->width() == 2) {
         at[1] = 0;

@@ -32,7 +32,8 @@ struct WriteBlock {
 // read-modify-write of registers the driver does not own.
 Result<std::vector<WriteBlock>> plan_command_writes(const RegisterMap& map);
 
-// Encodes `frame` into the words of `block` (block.count entries). A heartbeat held in a coil
+// Encodes `frame` into the words of `block` (block.count entries; `words` is resized to that, so a
+// buffer kept from one cycle to the next is never reallocated). A heartbeat held in a coil
 // carries the counter's lowest bit, so it still toggles on every write. Errc::invalid_argument when
 // the target does not fit the raw type.
 Status encode_command(const WriteBlock& block, const CommandFrame& frame, Words& words);

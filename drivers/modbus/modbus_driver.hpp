@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// The Driver (drivers/driver.hpp) for real drives over Modbus TCP or RTU. Everything device-specific
-// comes from the register map of the device file; this code walks it.
+// The Driver (drivers/driver.hpp) for real drives over Modbus TCP or RTU. Everything
+// device-specific comes from the register map of the device file; this code walks it.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,49 +37,45 @@ class ModbusDriver final : public Driver {
   // Driver contract (drivers/driver.hpp); the notes below say what this implementation adds.
   // configure(): Errc::config when the map's written signals cannot be written as whole registers.
   Status configure() override;
-  // activate(): blocks for at most a few step timeouts (kStepTimeout per CiA 402 transition).
-  Status activate() override;
+  const DeviceIdentity& identity() const override { return identity_; }
+  // read() and write() allocate nothing in a steady state: the register image, the encoded
+  // command words and the link's buffers are sized once, and error texts are built on failure only.
   Status read(DeviceState& state) override;
   Status write(const AxisCommand& command) override;
-  Status quick_stop() override;
-  Status reset_fault() override;
-  Status deactivate() override;
 
   // Requests sent since creation (benchmarks and tests count transactions per cycle).
   std::uint64_t transactions() const { return link_.transactions(); }
+  // The controlword the last successful write sent.
+  std::uint16_t control_word() const { return control_word_; }
 
  private:
-  struct Identity {
-    std::optional<double> vendor_id, product_code, firmware_version;
-  };
-
   Status read_image();
+  Status read_identity();
   void decode_into(DeviceState& state) const;
-  Status write_frame(double target);
+  // Follows the drive's state from each fresh reading (the walk's next step depends on it).
+  void note_drive(cia402::State drive);
+  Status write_frame(std::uint16_t control_word, double target);
   void note_failure();
-  Status read_fresh(DeviceState& state);
-  Identity identity() const;
+  // Before a walk toward enabled leaves the bottom of the state machine: arms the watchdog, caps
+  // the drive velocity (modbus_walk.cpp).
+  Status prepare_walk();
   Status arm_watchdog();
   // Writes max(limits.max_rate_up, max_rate_down) to velocity_limit when the map has it.
   void cap_drive_velocity();
-  Status check_stop_switch(const DeviceState& state) const;
-  Status step_to(std::uint16_t control_word, cia402::State expected, DeviceState& state);
-  // Polls the status until `done` holds or kStepTimeout passes. During the walk (`walking`) a
-  // fault or a stop switch pressed or unplugged ends the wait with Errc::refused.
-  Status wait_until(DeviceState& state, const std::function<bool(cia402::State)>& done,
-                    const std::string& goal, bool walking);
-  Status refuse(Status why);
 
   DeviceFile device_;
   ModbusDriverOptions options_;
   ModbusLink link_;
-  RegisterImage image_;
+  RegisterImage image_;  // the cycle's read blocks
   Result<std::vector<WriteBlock>> writes_;
-  bool configured_ = false;
-  std::uint16_t control_word_;
+  std::vector<Words> encoded_;  // one per write block, sized once
+  DeviceIdentity identity_;
+  cia402::State drive_ = cia402::State::not_ready_to_switch_on;  // from the last fresh reading
+  // The last controlword sent. Until a goal says otherwise the drive is commanded disabled: a
+  // restart never resumes motion.
+  std::uint16_t control_word_ = cia402::kShutdown;
   std::uint16_t heartbeat_ = 0;
-  double last_target_ = 0.0;
-  bool have_target_ = false;
+  bool walk_prepared_ = false;  // this walk toward enabled has armed the watchdog
   // Failure accounting per control cycle: read() opens a cycle; a cycle with a failed read or
   // write counts once; only a cycle whose read and previous write both succeeded resets the count.
   std::uint64_t cycle_ = 0;

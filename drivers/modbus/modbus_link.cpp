@@ -21,9 +21,10 @@ void set_timeout_ms(modbus_t* ctx, int timeout_ms, bool response) {
   }
 }
 
-std::string describe(const ReadBlock& b) {
-  return std::string("read ") + to_string(b.table) + " " + std::to_string(b.address) + "+" +
-         std::to_string(b.count);
+// What a request was, for an error message (built only when a request fails).
+std::string describe(const char* verb, Table table, int address, int count) {
+  return std::string(verb) + " " + to_string(table) + " " + std::to_string(address) + "+" +
+         std::to_string(count);
 }
 
 }  // namespace
@@ -39,17 +40,22 @@ Errc classify_modbus_errno(int error_number) {
 }
 
 ModbusLink::ModbusLink(DeviceUri uri, LinkOptions options)
-    : uri_(std::move(uri)), options_(options), backoff_(options.backoff_initial_ms, options.backoff_max_ms) {}
+    : uri_(std::move(uri)),
+      options_(options),
+      backoff_(options.backoff_initial_ms, options.backoff_max_ms) {}
 
-ModbusLink::~ModbusLink() { close(Clock::now()); }
+ModbusLink::~ModbusLink() {
+  close(Clock::now());
+}
 
 Status ModbusLink::ensure_open(Clock::time_point now) {
   if (ctx_ != nullptr) return {};
   if (!backoff_.may_attempt(now)) {
     const auto wait_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(backoff_.next_attempt() - now).count();
-    return {Errc::link, to_string(uri_) + ": link down, next connection attempt in " + std::to_string(wait_ms) +
-                            " ms"};
+        std::chrono::duration_cast<std::chrono::milliseconds>(backoff_.next_attempt() - now)
+            .count();
+    return {Errc::link, to_string(uri_) + ": link down, next connection attempt in " +
+                            std::to_string(wait_ms) + " ms"};
   }
   Status opened = open();
   if (opened) {
@@ -68,7 +74,8 @@ Status ModbusLink::open() {
                       : modbus_new_rtu(uri_.device.c_str(), uri_.baud, uri_.parity, uri_.data_bits,
                                        uri_.stop_bits);
   if (ctx == nullptr) {
-    return {Errc::config, to_string(uri_) + ": cannot create a Modbus context: " + modbus_strerror(errno)};
+    return {Errc::config,
+            to_string(uri_) + ": cannot create a Modbus context: " + modbus_strerror(errno)};
   }
   modbus_set_error_recovery(ctx, MODBUS_ERROR_RECOVERY_NONE);
   set_timeout_ms(ctx, options_.timeouts.response_timeout_ms, true);
@@ -129,11 +136,18 @@ Status ModbusLink::after_failure(const std::string& what) {
     ++consecutive_timeouts_;
     if (uri_.transport == DeviceUri::Transport::tcp &&
         consecutive_timeouts_ >= options_.reopen_after_timeouts) {
-      spdlog::warn("modbus: {} consecutive timeouts; reopening the TCP connection", consecutive_timeouts_);
+      spdlog::warn("modbus: {} consecutive timeouts; reopening the TCP connection",
+                   consecutive_timeouts_);
       close(Clock::now());
     }
   }
   return {code, message};
+}
+
+std::uint8_t* ModbusLink::bit_buffer(int count) {
+  // Grows to the largest bit request once; later cycles reuse it without allocating.
+  if (bits_.size() < static_cast<std::size_t>(count)) bits_.resize(static_cast<std::size_t>(count));
+  return bits_.data();
 }
 
 Status ModbusLink::read(const ReadBlock& block, Words& out) {
@@ -141,21 +155,28 @@ Status ModbusLink::read(const ReadBlock& block, Words& out) {
   out.resize(static_cast<std::size_t>(block.count));
   int rc = -1;
   switch (block.table) {
-    case Table::holding: rc = modbus_read_registers(ctx_, block.address, block.count, out.data()); break;
-    case Table::input: rc = modbus_read_input_registers(ctx_, block.address, block.count, out.data()); break;
+    case Table::holding:
+      rc = modbus_read_registers(ctx_, block.address, block.count, out.data());
+      break;
+    case Table::input:
+      rc = modbus_read_input_registers(ctx_, block.address, block.count, out.data());
+      break;
     case Table::coil:
     case Table::discrete_input: {
-      std::vector<std::uint8_t> bits(static_cast<std::size_t>(block.count));
-      rc = block.table == Table::coil ? modbus_read_bits(ctx_, block.address, block.count, bits.data())
-                                      : modbus_read_input_bits(ctx_, block.address, block.count, bits.data());
-      for (std::size_t i = 0; rc > 0 && i < bits.size(); ++i) out[i] = bits[i] != 0 ? 1 : 0;
+      std::uint8_t* bits = bit_buffer(block.count);
+      rc = block.table == Table::coil
+               ? modbus_read_bits(ctx_, block.address, block.count, bits)
+               : modbus_read_input_bits(ctx_, block.address, block.count, bits);
+      for (int i = 0; i < rc && i < block.count; ++i)
+        out[static_cast<std::size_t>(i)] = bits[i] != 0 ? 1 : 0;
       break;
     }
   }
-  if (rc < 0) return after_failure(describe(block));
+  if (rc < 0) return after_failure(describe("read", block.table, block.address, block.count));
   if (rc != block.count) {
     errno = EMBBADDATA;
-    return after_failure(describe(block) + " (short reply)");
+    return after_failure(describe("read", block.table, block.address, block.count) +
+                         " (short reply)");
   }
   consecutive_timeouts_ = 0;
   return {};
@@ -168,17 +189,17 @@ Status ModbusLink::write(Table table, int address, const Words& words) {
   if (table == Table::holding) {
     rc = modbus_write_registers(ctx_, address, count, words.data());
   } else if (table == Table::coil) {
-    std::vector<std::uint8_t> bits(words.begin(), words.end());
-    rc = modbus_write_bits(ctx_, address, count, bits.data());
+    std::uint8_t* bits = bit_buffer(count);
+    for (int i = 0; i < count; ++i) bits[i] = words[static_cast<std::size_t>(i)] != 0 ? 1 : 0;
+    rc = modbus_write_bits(ctx_, address, count, bits);
   } else {
-    return {Errc::invalid_argument, std::string("cannot write the read-only ") + to_string(table) + " table"};
+    return {Errc::invalid_argument,
+            std::string("cannot write the read-only ") + to_string(table) + " table"};
   }
-  const std::string what = std::string("write ") + to_string(table) + " " + std::to_string(address) + "+" +
-                           std::to_string(count);
-  if (rc < 0) return after_failure(what);
+  if (rc < 0) return after_failure(describe("write", table, address, count));
   if (rc != count) {
     errno = EMBBADDATA;
-    return after_failure(what + " (short reply)");
+    return after_failure(describe("write", table, address, count) + " (short reply)");
   }
   consecutive_timeouts_ = 0;
   return {};

@@ -3,7 +3,8 @@
 // libmodbus is not thread safe.
 //  - A link error (socket gone, serial port lost) closes the context; it is reopened on a later
 //    call once the capped exponential backoff allows, so no call blocks beyond the timeouts.
-//  - A timeout or a garbled reply flushes the input, and flushes again before the next request, so a
+//  - A timeout or a garbled reply flushes the input, and flushes again before the next request, so
+//  a
 //    reply that arrives late cannot be taken for the answer to a later request.
 //  - A protocol exception (busy, illegal address, ...) is reported and changes nothing else.
 // libmodbus' own MODBUS_ERROR_RECOVERY_LINK is never enabled: it can block for seconds.
@@ -11,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/result.hpp"
 #include "drivers/device_file.hpp"
@@ -46,7 +48,8 @@ class ModbusLink {
   Status ensure_open(Clock::time_point now);
   bool is_open() const { return ctx_ != nullptr; }
 
-  // One read request covering `block`; `out` receives block.count words (bits as 0/1).
+  // One read request covering `block`; `out` receives block.count words (bits as 0/1). Neither
+  // allocates once `out` and the bit buffer have their size: error messages are built on failure.
   Status read(const ReadBlock& block, Words& out);
   // One write request: function 16 for registers, function 15 for coils (0/1 per entry).
   Status write(Table table, int address, const Words& words);
@@ -61,6 +64,7 @@ class ModbusLink {
   Status open();
   Status before_transaction();
   Status after_failure(const std::string& what);
+  std::uint8_t* bit_buffer(int count);
 
   DeviceUri uri_;
   LinkOptions options_;
@@ -69,6 +73,7 @@ class ModbusLink {
   bool flush_pending_ = false;
   int consecutive_timeouts_ = 0;
   std::uint64_t transactions_ = 0;
+  std::vector<std::uint8_t> bits_;  // coil and discrete input requests
 };
 
 }  // namespace traction

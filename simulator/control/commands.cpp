@@ -9,21 +9,40 @@ namespace traction::sim {
 
 namespace {
 
+enum class ParamKind {
+  number,  // within [min, max]
+  flag,    // true or false, kept as 1 or 0
+  word,    // one of `words`
+};
+
 struct Param {
   const char* key;
   double min;
   double max;
   bool required;
   double fallback;
+  ParamKind kind = ParamKind::number;
+  std::vector<std::string> words = {};
 };
 
-using Args = std::map<std::string, double>;
+// A command's arguments as the run function sees them.
+struct Args {
+  const std::map<std::string, double>& numbers;
+  const std::map<std::string, std::string>& words;
+  double at(const std::string& key) const { return numbers.at(key); }
+  bool flag(const std::string& key) const { return numbers.at(key) != 0.0; }
+  const std::string& word(const std::string& key) const { return words.at(key); }
+};
 
 struct CommandSpec {
   const char* name;
   std::vector<Param> params;
   std::function<void(CommandTarget&, const Args&)> run;
 };
+
+Param flag_param(const char* key) {
+  return {key, 0, 1, true, 0, ParamKind::flag};
+}
 
 constexpr double kHour = 3600.0;
 
@@ -77,6 +96,21 @@ const std::vector<CommandSpec>& command_table() {
        {{"seconds", 0.001, kHour, true, 0}},
        [](CommandTarget& t, const Args& a) { t.device.power_loss(a.at("seconds")); }},
       {"reset_peaks", {}, [](CommandTarget& t, const Args&) { t.device.reset_peaks(); }},
+      // The drive's own reaction (as --drive-reaction); a reaction under way switches at once.
+      {"drive_reaction",
+       {{"mode", 0, 0, true, 0, ParamKind::word, {"home", "hold"}}},
+       [](CommandTarget& t, const Args& a) {
+         t.device.drive().set_reaction(*parse_drive_reaction(a.word("mode")));
+       }},
+      // Faults for a self-test: a watchdog that never trips, a stop switch not wired to the drive.
+      {"watchdog_ignore",
+       {flag_param("on")},
+       [](CommandTarget& t, const Args& a) {
+         t.device.drive().set_watchdog_ignored(a.flag("on"));
+       }},
+      {"stop_switch_dead",
+       {flag_param("on")},
+       [](CommandTarget& t, const Args& a) { t.device.set_stop_switch_wired(!a.flag("on")); }},
   };
   return table;
 }
@@ -96,6 +130,24 @@ std::vector<std::string> command_names() {
   return names;
 }
 
+namespace {
+void read_param(ObjectReader& reader, const Param& p, Command& command) {
+  switch (p.kind) {
+    case ParamKind::number:
+      command.args[p.key] = p.required ? reader.number(p.key, p.min, p.max)
+                                       : reader.number_or(p.key, p.fallback, p.min, p.max);
+      break;
+    case ParamKind::flag:
+      if (p.required && !reader.has(p.key)) reader.fail(p.key, "is required: true or false");
+      command.args[p.key] = reader.boolean_or(p.key, p.fallback != 0.0) ? 1.0 : 0.0;
+      break;
+    case ParamKind::word:
+      command.words[p.key] = reader.choice(p.key, p.words);
+      break;
+  }
+}
+}  // namespace
+
 Command parse_command(ObjectReader& reader) {
   Command command;
   command.name = reader.string("command");
@@ -105,10 +157,7 @@ Command parse_command(ObjectReader& reader) {
     reader.fail("command", "unknown command \"" + command.name + "\"" +
                                (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
   }
-  for (const Param& p : spec->params) {
-    command.args[p.key] = p.required ? reader.number(p.key, p.min, p.max)
-                                     : reader.number_or(p.key, p.fallback, p.min, p.max);
-  }
+  for (const Param& p : spec->params) read_param(reader, p, command);
   reader.finish();
   return command;
 }
@@ -117,7 +166,7 @@ nlohmann::json execute_command(const Command& command, CommandTarget& target) {
   const CommandSpec* spec = find_command(command.name);
   if (spec == nullptr)
     return {{"ok", false}, {"error", "unknown command \"" + command.name + "\""}};
-  spec->run(target, command.args);
+  spec->run(target, Args{command.args, command.words});
   if (command.name == "state") {
     nlohmann::json reply = state_json(target.device, target.comm, target.requests_served);
     reply["ok"] = true;
@@ -165,6 +214,11 @@ nlohmann::json state_json(const SimDevice& device, const CommFaults& comm,
       {"requests", requests_served},
       {"comm_silent", comm.silent(device.time_s())},
       {"exceptions_pending", comm.exceptions_left()},
+      {"control_word", drive.control_word()},
+      {"brake", drive.brake_engaged()},
+      {"drive_reaction", to_string(drive.reaction())},
+      {"watchdog_ignored", drive.watchdog_ignored()},
+      {"stop_switch_wired", device.stop_switch_wired()},
   };
   if (table) {
     s["angle_deg"] = device.axis();

@@ -19,7 +19,8 @@ namespace traction::sim {
 // A parsed, validated command.
 struct Command {
   std::string name;
-  std::map<std::string, double> args;  // every declared parameter, defaults filled in
+  std::map<std::string, double> args;  // every numeric parameter (flags as 0/1), defaults filled in
+  std::map<std::string, std::string> words;  // every choice parameter ("mode": "hold")
 };
 
 // What commands act on. The caller holds the device's lock.

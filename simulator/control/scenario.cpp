@@ -10,7 +10,6 @@ namespace traction::sim {
 Result<Scenario> Scenario::parse(const nlohmann::json& json, const std::string& source) {
   return parse_config<Scenario>([&] {
     ObjectReader root(json, source);
-    root.string_or("$comment", "");
     const nlohmann::json& events = root.raw("events");
     if (!events.is_array())
       root.fail("events", "must be an array of {\"at_s\": S, \"command\": NAME, ...}");
@@ -21,7 +20,6 @@ Result<Scenario> Scenario::parse(const nlohmann::json& json, const std::string& 
       if (!events[i].is_object())
         throw ConfigError(source + ": at " + path + ": an event must be an object");
       ObjectReader event(events[i], source, path);
-      event.string_or("$comment", "");
       ScenarioEvent e;
       e.at_s = event.number("at_s", 0.0, 86400.0);
       e.command = parse_command(event);

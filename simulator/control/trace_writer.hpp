@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The ground-truth trace (--trace FILE.csv), one row per sample at a fixed simulated rate:
-//   t,target,actual,velocity,force_n,drive,stop_pressed,stop_connected,fault_code
-// `actual` and `force_n` are ground truth, not what the master was shown.
+//   t,target,actual,velocity,force_n,drive,stop_pressed,stop_connected,fault_code,control_word,
+//   status_word,brake
+// `actual` and `force_n` are ground truth, not what the master was shown; `control_word` is the
+// last one the master wrote, `status_word` what the drive reports, `brake` 1 while it holds.
 #pragma once
 
 #include <cstdio>

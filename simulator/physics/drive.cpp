@@ -18,6 +18,16 @@ constexpr std::uint16_t kStatusRemote = 0x0200;
 constexpr std::uint16_t kStatusTargetReached = 0x0400;
 }  // namespace
 
+const char* to_string(DriveReaction reaction) {
+  return reaction == DriveReaction::hold ? "hold" : "home";
+}
+
+std::optional<DriveReaction> parse_drive_reaction(std::string_view text) {
+  if (text == "home") return DriveReaction::home;
+  if (text == "hold") return DriveReaction::hold;
+  return std::nullopt;
+}
+
 Drive::Drive(const DriveLimits& limits, double initial_axis) : limits_(limits) {
   power_on(initial_axis);
 }
@@ -166,15 +176,24 @@ void Drive::check_watchdog(double dt_s) {
   if (watchdog_timeout_ms_ == 0) return;
   since_request_s_ += dt_s;
   if (state_ == State::fault || state_ == State::fault_reaction_active) return;
-  if (since_request_s_ * 1000.0 > watchdog_timeout_ms_) {
+  if (since_request_s_ * 1000.0 > watchdog_timeout_ms_ && !watchdog_ignored_) {
     watchdog_tripped_ = true;
     raise_fault(kFaultCommLoss);
   }
 }
 
 PlantCommand Drive::step(double dt_s, double measured_axis) {
+  const PlantCommand command = next_command(dt_s, measured_axis);
+  brake_engaged_ = command.mode == PlantCommand::Mode::hold;
+  return command;
+}
+
+PlantCommand Drive::next_command(double dt_s, double measured_axis) {
   if (!powered_) {
     follower_.reset(measured_axis, 0.0);
+    // A spring-applied holding brake closes without power; without one the mechanics move by
+    // themselves (gravity return, tension decay).
+    if (reaction_ == DriveReaction::hold) return {PlantCommand::Mode::hold, measured_axis, 0.0};
     return {PlantCommand::Mode::unpowered, measured_axis, 0.0};
   }
   fault_cause_s_ = std::max(0.0, fault_cause_s_ - dt_s);
@@ -188,23 +207,39 @@ PlantCommand Drive::step(double dt_s, double measured_axis) {
       return {PlantCommand::Mode::track, follower_.position(), follower_.velocity()};
     case State::quick_stop_active:
     case State::fault_reaction_active:
-      follower_.step_toward(safe_target_, std::min(limits_.safe_rate, limits_.max_velocity),
-                            limits_.max_accel, dt_s);
-      if (follower_.position() == safe_target_ && follower_.at_rest()) {
-        reaction_done_ = true;
-        if (state_ == State::fault_reaction_active) state_ = State::fault;
-      }
-      return {PlantCommand::Mode::track, follower_.position(), follower_.velocity()};
+      return step_reaction(measured_axis, dt_s);
     default:
       // Not enabled: a moving reference first comes to rest (a stop, never a step), then the brake
       // holds.
-      if (!follower_.at_rest()) {
-        follower_.step_stop(limits_.max_accel, dt_s);
-        return {PlantCommand::Mode::track, follower_.position(), follower_.velocity()};
-      }
-      follower_.reset(measured_axis, 0.0);
-      return {PlantCommand::Mode::hold, measured_axis, 0.0};
+      return stop_then_hold(measured_axis, dt_s);
   }
+}
+
+PlantCommand Drive::step_reaction(double measured_axis, double dt_s) {
+  if (reaction_ == DriveReaction::hold) {
+    // Standstill wherever the deceleration ends, then the brake holds the load there.
+    const PlantCommand command = stop_then_hold(measured_axis, dt_s);
+    if (command.mode == PlantCommand::Mode::hold) finish_reaction();
+    return command;
+  }
+  follower_.step_toward(safe_target_, std::min(limits_.safe_rate, limits_.max_velocity),
+                        limits_.max_accel, dt_s);
+  if (follower_.position() == safe_target_ && follower_.at_rest()) finish_reaction();
+  return {PlantCommand::Mode::track, follower_.position(), follower_.velocity()};
+}
+
+void Drive::finish_reaction() {
+  reaction_done_ = true;
+  if (state_ == State::fault_reaction_active) state_ = State::fault;
+}
+
+PlantCommand Drive::stop_then_hold(double measured_axis, double dt_s) {
+  if (!follower_.at_rest()) {
+    follower_.step_stop(limits_.max_accel, dt_s);
+    return {PlantCommand::Mode::track, follower_.position(), follower_.velocity()};
+  }
+  follower_.reset(measured_axis, 0.0);
+  return {PlantCommand::Mode::hold, measured_axis, 0.0};
 }
 
 std::uint16_t Drive::status_word() const {

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 #include "drivers/cia402.hpp"
 #include "simulator/physics/plant.hpp"
@@ -16,6 +18,16 @@ namespace traction::sim {
 // Fault codes the drive raises by itself (CiA 402 / DS 301 error code style).
 inline constexpr std::uint16_t kFaultCommLoss = 0x8130;  // watchdog: no valid request in time
 inline constexpr std::uint16_t kWarnStopSwitchUnplugged = 0x5441;  // reported while unplugged
+
+// What the drive does by itself on a fault, a watchdog trip, a quick stop, the patient stop switch
+// (pressed or unplugged) and a power loss.
+enum class DriveReaction {
+  home,  // a controlled return to the safe point at the safe rate; unpowered, the mechanics drift
+  hold,  // most CiA 402 servo drives: decelerate to standstill at max_accel, then the brake holds
+         // there until the drive is enabled again; unpowered, the (spring-applied) brake holds
+};
+const char* to_string(DriveReaction reaction);
+std::optional<DriveReaction> parse_drive_reaction(std::string_view text);
 
 // Hardware limits of the axis, in axis units (deg or N).
 struct DriveLimits {
@@ -43,12 +55,19 @@ class Drive {
   void note_valid_request() { since_request_s_ = 0.0; }
 
   // --- device inputs ---
+  // What the drive's stop input sees (SimDevice passes nothing while the switch is not wired).
   void set_stop_switch(bool pressed, bool connected);
   // Raises a fault now; its cause persists for `cause_seconds` (a reset before that is refused).
   void inject_fault(std::uint16_t code, double cause_seconds);
   void power_off();
   // Power returns: switch_on_disabled, watchdog disarmed, target = the measured axis.
   void power_on(double measured_axis);
+
+  // --- the drive's configuration and test faults (not reachable over Modbus) ---
+  // Takes effect at once, also on a reaction under way.
+  void set_reaction(DriveReaction reaction) { reaction_ = reaction; }
+  // A broken watchdog: the timeout register still reads back what was written, but it never trips.
+  void set_watchdog_ignored(bool ignored) { watchdog_ignored_ = ignored; }
 
   // Advances by dt_s and tells the motor what to do. `measured_axis` is the drive's own sensor.
   PlantCommand step(double dt_s, double measured_axis);
@@ -65,6 +84,10 @@ class Drive {
   bool target_clamped_low() const { return clamped_low_; }
   bool target_clamped_high() const { return clamped_high_; }
   bool powered() const { return powered_; }
+  // The holding brake is engaged (the last step held the motor, powered or not).
+  bool brake_engaged() const { return brake_engaged_; }
+  DriveReaction reaction() const { return reaction_; }
+  bool watchdog_ignored() const { return watchdog_ignored_; }
   const DriveLimits& limits() const { return limits_; }
 
  private:
@@ -74,6 +97,10 @@ class Drive {
   void apply_command(std::uint16_t control_word);
   void check_watchdog(double dt_s);
   double effective_velocity_limit() const;
+  PlantCommand next_command(double dt_s, double measured_axis);
+  PlantCommand step_reaction(double measured_axis, double dt_s);
+  void finish_reaction();
+  PlantCommand stop_then_hold(double measured_axis, double dt_s);
 
   DriveLimits limits_;
   RampFollower follower_;
@@ -93,6 +120,9 @@ class Drive {
   bool clamped_high_ = false;
   double safe_target_ = 0.0;
   bool reaction_done_ = false;
+  DriveReaction reaction_ = DriveReaction::home;
+  bool watchdog_ignored_ = false;
+  bool brake_engaged_ = true;
 };
 
 }  // namespace traction::sim

@@ -22,7 +22,9 @@ class InversionTable : public Plant {
   double rope_position_mm() const override { return 0.0; }
 
  private:
-  void move_to(double angle_deg, double dt_s);
+  // Moves toward `reference` (where it is after this step), which itself moves at
+  // `reference_rate`, within the motor's velocity and acceleration limits.
+  void move_to(double reference, double reference_rate, double dt_s);
 
   InversionModel model_;
   double angle_deg_ = 0.0;

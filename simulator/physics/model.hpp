@@ -9,6 +9,7 @@
 
 #include "core/result.hpp"
 #include "drivers/device_state.hpp"
+#include "simulator/physics/drive.hpp"
 
 namespace traction::sim {
 
@@ -49,6 +50,9 @@ struct TractionModel {
 
 struct DeviceModel {
   DeviceKind kind = DeviceKind::inversion;
+  // The drive's own reaction to faults, watchdog trips, quick stops, the stop switch and power
+  // loss (key "drive_reaction", optional; --drive-reaction overrides it).
+  DriveReaction drive_reaction = DriveReaction::home;
   InversionModel inversion;  // used when kind == inversion
   TractionModel traction;    // used when kind == traction
 };

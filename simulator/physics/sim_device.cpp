@@ -41,6 +41,7 @@ SimDevice::SimDevice(const DeviceModel& model, std::uint64_t seed)
       drive_(drive_limits(model), plant_->measured_axis()),
       // A different stream from the load cell's, so injected noise does not shift its sequence.
       sensors_(seed ^ 0x9E3779B97F4A7C15ULL, model.kind == DeviceKind::traction) {
+  drive_.set_reaction(model.drive_reaction);
   reported_ = {plant_->measured_axis(), 0.0, plant_->force_n()};
   reset_peaks();
 }
@@ -90,7 +91,13 @@ bool SimDevice::end_stop_high() const {
 void SimDevice::set_stop(bool pressed, bool connected) {
   stop_pressed_ = pressed;
   stop_connected_ = connected;
-  drive_.set_stop_switch(pressed, connected);
+  // A cut line reads as a switch plugged in and released at the drive.
+  drive_.set_stop_switch(stop_wired_ && pressed, !stop_wired_ || connected);
+}
+
+void SimDevice::set_stop_switch_wired(bool wired) {
+  stop_wired_ = wired;
+  set_stop(stop_pressed_, stop_connected_);
 }
 
 void SimDevice::power_loss(double seconds) {

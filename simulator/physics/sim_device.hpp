@@ -64,6 +64,10 @@ class SimDevice {
   void plug_stop_switch() { set_stop(stop_pressed_, true); }
   bool stop_pressed() const { return stop_pressed_; }
   bool stop_connected() const { return stop_connected_; }
+  // A dead stop switch (wired = false): the master still reads it (pressed, unplugged), but its
+  // line to the drive is cut, so the drive neither stops nor warns.
+  void set_stop_switch_wired(bool wired);
+  bool stop_switch_wired() const { return stop_wired_; }
   // The drive loses power for `seconds`; then it powers up switch_on_disabled, watchdog disarmed.
   void power_loss(double seconds);
   bool powered() const { return drive_.powered(); }
@@ -84,6 +88,7 @@ class SimDevice {
   double power_off_s_ = 0.0;
   bool stop_pressed_ = false;
   bool stop_connected_ = true;
+  bool stop_wired_ = true;
 };
 
 // The drive limits implied by a model.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Pure parts of the Modbus driver: write grouping and encoding, register decoding through the image,
-// reconnect backoff, errno classification.
+// Pure parts of the Modbus driver: write grouping and encoding, register decoding through the
+// image, reconnect backoff, errno classification.
 #include "drivers/modbus/command_frame.hpp"
 
 #include <gtest/gtest.h>
@@ -106,35 +106,56 @@ TEST(CommandWrites, when_target_does_not_fit_expect_error_before_any_word_is_use
   auto blocks = plan_command_writes(device.registers);
   ASSERT_TRUE(blocks.ok());
   Words words;
-  const Status s = encode_command((*blocks)[0], CommandFrame{0x000F, 1, 3e6}, words);  // 3e9 millideg
+  const Status s =
+      encode_command((*blocks)[0], CommandFrame{0x000F, 1, 3e6}, words);  // 3e9 millideg
   EXPECT_EQ(s.code(), Errc::invalid_argument);
 }
 
 TEST(RegisterImageDecoding, foreign_layout_decodes_f32_i16_u32_low_first_and_discrete_flags) {
   const DeviceFile device = load_device("tests/peers/foreign_device/foreign.json");
-  RegisterImage image(device.registers);
-  const auto& blocks = device.registers.read_blocks();
+  RegisterImage image(device.registers, device.registers.cycle_blocks());
+  const auto& blocks = image.blocks();
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     const ReadBlock& b = blocks[i];
     Words& w = image.block(i);
     if (b.table == Table::input && b.address == 200) {
-      w = {0x0227, 0x0000, 0x0000, 0x4130 /* 11.0f low first */, static_cast<std::uint16_t>(-25),
-           static_cast<std::uint16_t>(123456 & 0xFFFF), static_cast<std::uint16_t>(123456 >> 16)};
+      w = {0x0227,
+           0x0000,
+           0x0000,
+           0x4130 /* 11.0f low first */,
+           static_cast<std::uint16_t>(-25),
+           static_cast<std::uint16_t>(123456 & 0xFFFF),
+           static_cast<std::uint16_t>(123456 >> 16)};
     }
     if (b.table == Table::discrete_input) w = {0, 1, 1, 0};
   }
-  EXPECT_EQ(image.value("status_word"), 0x0227);
-  EXPECT_DOUBLE_EQ(*image.value("actual"), 11.0);
-  EXPECT_DOUBLE_EQ(*image.value("actual_velocity"), -2.5);
-  EXPECT_DOUBLE_EQ(*image.value("actual_force"), 12345.6);
-  EXPECT_FALSE(image.flag("stop_switch"));
-  EXPECT_TRUE(image.flag("stop_switch_connected"));
-  EXPECT_TRUE(image.flag("end_stop_low"));
+  EXPECT_EQ(image.value(Signal::status_word), 0x0227);
+  EXPECT_DOUBLE_EQ(*image.value(Signal::actual), 11.0);
+  EXPECT_DOUBLE_EQ(*image.value(Signal::actual_velocity), -2.5);
+  EXPECT_DOUBLE_EQ(*image.value(Signal::actual_force), 12345.6);
+  EXPECT_FALSE(image.flag(Signal::stop_switch));
+  EXPECT_TRUE(image.flag(Signal::stop_switch_connected));
+  EXPECT_TRUE(image.flag(Signal::end_stop_low));
+  // The identity and the written registers are not in the cycle's image.
+  EXPECT_FALSE(image.value(Signal::vendor_id).has_value());
+  EXPECT_FALSE(image.value(Signal::target).has_value());
 }
 
-TEST(RegisterImageDecoding, foreign_map_reads_in_six_requests_sim_map_in_two) {
-  EXPECT_EQ(load_device("tests/peers/foreign_device/foreign.json").registers.read_blocks().size(), 6U);
-  EXPECT_EQ(load_device("config/devices/sim-traction.json").registers.read_blocks().size(), 2U);
+TEST(RegisterImageDecoding,
+     foreign_map_cycle_reads_in_two_requests_of_its_six_sim_map_in_one_of_two) {
+  const DeviceFile foreign = load_device("tests/peers/foreign_device/foreign.json");
+  EXPECT_EQ(foreign.registers.read_blocks().size(), 6U);
+  ASSERT_EQ(foreign.registers.cycle_blocks().size(), 2U);  // discrete 10+4, input 200+7
+  EXPECT_EQ(foreign.registers.cycle_blocks()[1].address, 200);
+  EXPECT_EQ(foreign.registers.cycle_blocks()[1].count, 7);
+  const DeviceFile sim = load_device("config/devices/sim-traction.json");
+  EXPECT_EQ(sim.registers.read_blocks().size(), 2U);
+  ASSERT_EQ(sim.registers.cycle_blocks().size(), 1U);  // input 0..8: no identity, no holding
+  EXPECT_EQ(sim.registers.cycle_blocks()[0].table, Table::input);
+  EXPECT_EQ(sim.registers.cycle_blocks()[0].count, 9);
+  ASSERT_EQ(sim.registers.identity_blocks().size(), 1U);  // input 9..11, read once
+  EXPECT_EQ(sim.registers.identity_blocks()[0].address, 9);
+  EXPECT_EQ(sim.registers.identity_blocks()[0].count, 3);
 }
 
 TEST(ReconnectBackoff, delay_doubles_after_each_failure_up_to_the_cap) {

@@ -1,26 +1,31 @@
 // SPDX-License-Identifier: Apache-2.0
-// The driver against an independent Modbus drive (pymodbus, tests/peers/foreign_device) whose layout
-// shares nothing with ours: the register map really is data.
+// The driver against an independent Modbus drive (pymodbus, tests/peers/foreign_device) whose
+// layout shares nothing with ours: the register map really is data.
 #include <gtest/gtest.h>
-
 #include <pty.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cmath>
 
+#include "drivers/drive_walk.hpp"
 #include "drivers/modbus/modbus_driver.hpp"
 #include "tests/driver/driver_test_support.hpp"
 
 namespace traction {
 namespace {
 
+using cia402::Goal;
 using testing::ForeignDevice;
 using testing::load_device;
 using testing::wait_for;
 
+constexpr std::chrono::milliseconds kWalkTimeout{3000};
+
 class ForeignDrive : public ::testing::Test {
  protected:
+  Status activate() { return walk_to(driver_, state_, Goal::enabled, kWalkTimeout); }
+
   ForeignDevice device_;
   DeviceFile file_ = load_device("tests/peers/foreign_device/foreign.json");
   ModbusDriver driver_{file_, device_.uri(), ModbusDriverOptions{}};
@@ -43,8 +48,16 @@ TEST_F(ForeignDrive, reads_every_mapped_signal_through_its_own_layout) {
   EXPECT_GT(state_.stamp.time_since_epoch().count(), 0);
 }
 
+TEST_F(ForeignDrive, identity_is_read_once_at_configuration_in_its_own_layout) {
+  ASSERT_TRUE(driver_.configure().ok());
+  const DeviceIdentity& id = driver_.identity();
+  EXPECT_TRUE(id.vendor_id.has_value());
+  EXPECT_TRUE(id.product_code.has_value());
+  EXPECT_TRUE(id.firmware_version.has_value());  // u32, low word first
+}
+
 TEST_F(ForeignDrive, activation_arms_the_watchdog_in_its_scale_and_enables_operation) {
-  const Status s = driver_.activate();
+  const Status s = activate();
   ASSERT_TRUE(s.ok()) << s.message();
   ASSERT_TRUE(driver_.read(state_).ok());
   EXPECT_EQ(state_.drive, cia402::State::operation_enabled);
@@ -52,10 +65,10 @@ TEST_F(ForeignDrive, activation_arms_the_watchdog_in_its_scale_and_enables_opera
 }
 
 TEST_F(ForeignDrive, written_target_moves_the_axis_there_low_word_first) {
-  const Status activated = driver_.activate();
+  const Status activated = activate();
   ASSERT_TRUE(activated.ok()) << activated.message();
   const bool arrived = wait_for([&] {
-    EXPECT_TRUE(driver_.write(AxisCommand{5.0}).ok());
+    EXPECT_TRUE(driver_.write(AxisCommand{5.0, Goal::enabled}).ok());
     return driver_.read(state_).ok() && std::abs(state_.actual - 5.0) < 0.05;
   });
   EXPECT_TRUE(arrived) << "actual " << state_.actual;
@@ -72,51 +85,63 @@ TEST_F(ForeignDrive, heartbeat_register_increments_on_every_write) {
   EXPECT_EQ(device_.drive_word(false, 111), static_cast<std::uint16_t>(first + 2));
 }
 
-TEST_F(ForeignDrive, one_cycle_costs_one_request_per_read_block_and_per_write_run) {
+TEST_F(ForeignDrive, one_cycle_costs_one_request_per_cycle_block_and_per_write_run) {
   ASSERT_TRUE(driver_.configure().ok());
   const auto before = driver_.transactions();
   ASSERT_TRUE(driver_.read(state_).ok());
   ASSERT_TRUE(driver_.write(AxisCommand{0.0}).ok());
-  EXPECT_EQ(driver_.transactions() - before, 6U + 2U);
+  // Was 6 + 2: the map's six read blocks, of which a cycle needs two (inputs 200.., discrete 10..).
+  EXPECT_EQ(driver_.transactions() - before, 2U + 2U);
 }
 
 TEST_F(ForeignDrive, activation_sets_the_setpoint_to_the_measured_angle_before_enabling) {
   // Move the axis away from zero, disable, then activate again: the target must equal the
   // measured angle when operation is enabled, so nothing jumps.
-  const Status activated = driver_.activate();
+  const Status activated = activate();
   ASSERT_TRUE(activated.ok()) << activated.message();
   ASSERT_TRUE(wait_for([&] {
-    driver_.write(AxisCommand{3.0});
+    driver_.write(AxisCommand{3.0, Goal::enabled});
     return driver_.read(state_).ok() && std::abs(state_.actual - 3.0) < 0.05;
   }));
-  ASSERT_TRUE(driver_.deactivate().ok());
-  ASSERT_TRUE(wait_for([&] { return driver_.read(state_).ok() && state_.drive != cia402::State::operation_enabled; }));
+  ASSERT_TRUE(walk_to(driver_, state_, Goal::disabled, 3.0, kWalkTimeout).ok());
   ModbusDriver fresh(file_, device_.uri(), ModbusDriverOptions{});  // a restarted daemon
-  ASSERT_TRUE(fresh.activate().ok());
+  ASSERT_TRUE(fresh.configure().ok());
+  DeviceState fresh_state;
+  ASSERT_TRUE(walk_to(fresh, fresh_state, Goal::enabled, kWalkTimeout).ok());
   EXPECT_NEAR(device_.drive_word(false, 100) * 0.01, 3.0, 0.05);
 }
 
-TEST_F(ForeignDrive, quick_stop_puts_the_drive_in_quick_stop_active) {
-  const Status activated = driver_.activate();
+TEST_F(ForeignDrive, goal_quick_stop_puts_the_drive_in_quick_stop_active) {
+  const Status activated = activate();
   ASSERT_TRUE(activated.ok()) << activated.message();
-  ASSERT_TRUE(driver_.quick_stop().ok());
-  EXPECT_TRUE(wait_for([&] { return driver_.read(state_).ok() && state_.drive == cia402::State::quick_stop_active; }));
+  ASSERT_TRUE(driver_.write(AxisCommand{state_.actual, Goal::quick_stop}).ok());
+  EXPECT_EQ(driver_.control_word(), cia402::kQuickStop);
+  EXPECT_TRUE(wait_for([&] {
+    return driver_.read(state_).ok() && state_.drive == cia402::State::quick_stop_active;
+  }));
+  const Status s = walk_to(driver_, state_, Goal::quick_stop, kWalkTimeout);  // kept there
+  EXPECT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(driver_.control_word(), cia402::kQuickStop);
 }
 
-TEST_F(ForeignDrive, deactivate_leaves_the_drive_ready_but_not_enabled) {
-  const Status activated = driver_.activate();
+TEST_F(ForeignDrive, goal_disabled_leaves_the_drive_ready_but_not_enabled) {
+  const Status activated = activate();
   ASSERT_TRUE(activated.ok()) << activated.message();
-  ASSERT_TRUE(driver_.deactivate().ok());
-  EXPECT_TRUE(wait_for([&] { return driver_.read(state_).ok() && state_.drive == cia402::State::ready_to_switch_on; }));
+  ASSERT_TRUE(driver_.write(AxisCommand{state_.actual, Goal::disabled}).ok());
+  EXPECT_EQ(driver_.control_word(), cia402::kShutdown);
+  EXPECT_TRUE(wait_for([&] {
+    return driver_.read(state_).ok() && state_.drive == cia402::State::ready_to_switch_on;
+  }));
 }
 
 TEST_F(ForeignDrive, reset_fault_clears_a_watchdog_trip_and_leaves_the_drive_disabled) {
-  const Status activated = driver_.activate();
+  const Status activated = activate();
   ASSERT_TRUE(activated.ok()) << activated.message();
   // Silence on the bus for longer than the armed 500 ms: the drive's own watchdog must trip.
-  ASSERT_TRUE(wait_for([&] { return (device_.status_word() & 0x4F) == 0x08; }, std::chrono::milliseconds(3000)));
+  ASSERT_TRUE(wait_for([&] { return (device_.status_word() & 0x4F) == 0x08; },
+                       std::chrono::milliseconds(3000)));
   EXPECT_EQ(device_.fault_code(), 0x8130);
-  const Status s = driver_.reset_fault();
+  const Status s = walk_to(driver_, state_, Goal::fault_reset, kWalkTimeout);
   ASSERT_TRUE(s.ok()) << s.message();
   ASSERT_TRUE(driver_.read(state_).ok());
   EXPECT_EQ(state_.drive, cia402::State::switch_on_disabled);
@@ -124,10 +149,15 @@ TEST_F(ForeignDrive, reset_fault_clears_a_watchdog_trip_and_leaves_the_drive_dis
 }
 
 TEST_F(ForeignDrive, activation_of_a_faulted_drive_is_refused_until_reset) {
-  const Status activated = driver_.activate();
+  const Status activated = activate();
   ASSERT_TRUE(activated.ok()) << activated.message();
-  ASSERT_TRUE(wait_for([&] { return (device_.status_word() & 0x4F) == 0x08; }, std::chrono::milliseconds(3000)));
-  EXPECT_EQ(driver_.activate().code(), Errc::state);
+  ASSERT_TRUE(wait_for([&] { return (device_.status_word() & 0x4F) == 0x08; },
+                       std::chrono::milliseconds(3000)));
+  EXPECT_EQ(activate().code(), Errc::state);
+  // A write toward enabled does not walk through a fault either: the drive is kept disabled.
+  ASSERT_TRUE(driver_.read(state_).ok());
+  ASSERT_TRUE(driver_.write(AxisCommand{state_.actual, Goal::enabled}).ok());
+  EXPECT_EQ(driver_.control_word(), cia402::kShutdown);
 }
 
 TEST(ForeignDriveRtu, activates_and_moves_the_axis_over_an_rtu_line) {
@@ -143,13 +173,14 @@ TEST(ForeignDriveRtu, activates_and_moves_the_axis_over_an_rtu_line) {
     const DeviceFile file = load_device("tests/peers/foreign_device/foreign.json");
     ModbusDriver driver(file, *parse_device_uri("rtu:///dev/foreign-pty?baud=19200&unit=1"),
                         ModbusDriverOptions{5, 100, 2000, driver_side});
-    const Status activated = driver.activate();
-    ASSERT_TRUE(activated.ok()) << activated.message();
     DeviceState state;
+    const Status activated = walk_to(driver, state, Goal::enabled, kWalkTimeout);
+    ASSERT_TRUE(activated.ok()) << activated.message();
     EXPECT_TRUE(wait_for([&] {
-      driver.write(AxisCommand{-2.0});
+      driver.write(AxisCommand{-2.0, Goal::enabled});
       return driver.read(state).ok() && std::abs(state.actual + 2.0) < 0.05;
-    })) << "actual " << state.actual;
+    })) << "actual "
+        << state.actual;
     EXPECT_EQ(state.drive, cia402::State::operation_enabled);
   }
   ::close(driver_side);

@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
-// Recovery paths of the Modbus driver (issue 4 item 5) and activation refusals (item 4), against the
-// independent pymodbus drive and its fault injector.
+// Recovery paths of the Modbus driver (issue 4 item 5) and activation refusals (item 4), against
+// the independent pymodbus drive and its fault injector.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cmath>
 
+#include "drivers/drive_walk.hpp"
 #include "drivers/modbus/modbus_driver.hpp"
 #include "tests/driver/driver_test_support.hpp"
 
 namespace traction {
 namespace {
 
+using cia402::Goal;
 using std::chrono::milliseconds;
+
+constexpr milliseconds kWalkTimeout{3000};
 using testing::ForeignDevice;
 using testing::load_device;
 using testing::wait_for;
@@ -28,6 +32,9 @@ class ForeignFaults : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.message();
   }
   bool drive_enabled() { return (device_.status_word() & 0x6F) == 0x27; }
+  Status activate(ModbusDriver& driver) {
+    return walk_to(driver, state_, Goal::enabled, kWalkTimeout);
+  }
 
   ForeignDevice device_;
   DeviceFile file_ = load_device("tests/peers/foreign_device/foreign.json");
@@ -92,7 +99,8 @@ TEST_F(ForeignFaults, consecutive_failed_cycles_make_the_device_unavailable_then
   EXPECT_EQ(state_.consecutive_failures, 0U);
 }
 
-TEST_F(ForeignFaults, cycles_whose_reads_succeed_but_writes_fail_still_make_the_device_unavailable) {
+TEST_F(ForeignFaults,
+       cycles_whose_reads_succeed_but_writes_fail_still_make_the_device_unavailable) {
   for (int cycle = 0; cycle < 3; ++cycle) {
     ASSERT_TRUE(driver_.read(state_).ok());
     device_.inject(ForeignDevice::busy, 1);  // only the write of this cycle is refused
@@ -139,10 +147,31 @@ TEST_F(ForeignFaults, a_connection_dropped_on_every_request_never_blocks_a_cycle
 
 TEST_F(ForeignFaults, activation_is_refused_when_the_watchdog_register_does_not_read_back) {
   device_.break_watchdog_register(true);
-  const Status s = driver_.activate();
+  const Status s = activate(driver_);
   EXPECT_EQ(s.code(), Errc::refused);
   EXPECT_NE(s.message().find("watchdog"), std::string::npos) << s.message();
   EXPECT_FALSE(drive_enabled());
+}
+
+TEST_F(ForeignFaults,
+       a_write_toward_enabled_that_cannot_arm_the_watchdog_keeps_the_drive_disabled_and_retries) {
+  device_.break_watchdog_register(true);
+  ASSERT_TRUE(driver_.read(state_).ok());
+  ASSERT_EQ(state_.drive, cia402::State::switch_on_disabled);
+  for (int cycle = 0; cycle < 3; ++cycle) {
+    ASSERT_TRUE(driver_.read(state_).ok());
+    const Status s = driver_.write(AxisCommand{state_.actual, Goal::enabled});
+    EXPECT_EQ(s.code(), Errc::refused) << "cycle " << cycle;
+    EXPECT_EQ(driver_.control_word(), cia402::kShutdown);
+  }
+  ASSERT_TRUE(driver_.read(state_).ok());
+  EXPECT_NE(state_.drive, cia402::State::switched_on);
+  EXPECT_NE(state_.drive, cia402::State::operation_enabled);
+  device_.break_watchdog_register(false);  // repaired: the next walk arms it and goes on
+  const Status s = activate(driver_);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(drive_enabled());
+  EXPECT_EQ(device_.drive_word(false, 120), 50);
 }
 
 TEST_F(ForeignFaults, declared_external_hardware_watchdog_allows_activation_without_read_back) {
@@ -150,14 +179,14 @@ TEST_F(ForeignFaults, declared_external_hardware_watchdog_allows_activation_with
   DeviceFile external = file_;
   external.watchdog.external_hardware = true;
   ModbusDriver driver(external, device_.uri(), options_);
-  const Status s = driver.activate();
+  const Status s = activate(driver);
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_TRUE(drive_enabled());
 }
 
 TEST_F(ForeignFaults, activation_is_refused_while_the_stop_switch_is_unplugged) {
   device_.stop_switch(false, false);
-  const Status s = driver_.activate();
+  const Status s = activate(driver_);
   EXPECT_EQ(s.code(), Errc::refused);
   EXPECT_NE(s.message().find("unplugged"), std::string::npos) << s.message();
   EXPECT_FALSE(drive_enabled());
@@ -165,14 +194,14 @@ TEST_F(ForeignFaults, activation_is_refused_while_the_stop_switch_is_unplugged) 
 
 TEST_F(ForeignFaults, activation_is_refused_while_the_stop_switch_is_pressed) {
   device_.stop_switch(true, true);
-  const Status s = driver_.activate();
+  const Status s = activate(driver_);
   EXPECT_EQ(s.code(), Errc::refused);
   EXPECT_FALSE(drive_enabled());
 }
 
 TEST_F(ForeignFaults, activation_over_a_dead_link_reports_the_link_not_a_refusal) {
   device_.inject(ForeignDevice::silent, ForeignDevice::kForever);
-  const Status s = driver_.activate();
+  const Status s = activate(driver_);
   EXPECT_TRUE(s.code() == Errc::timeout || s.code() == Errc::link) << to_string(s.code());
 }
 

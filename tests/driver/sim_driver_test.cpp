@@ -10,7 +10,10 @@
 
 #include <chrono>
 #include <cmath>
+#include <thread>
+#include <vector>
 
+#include "drivers/drive_walk.hpp"
 #include "drivers/modbus/modbus_driver.hpp"
 #include "simulator/simulator.hpp"
 #include "tests/driver/driver_test_support.hpp"
@@ -19,8 +22,11 @@
 namespace traction {
 namespace {
 
+using cia402::Goal;
 using std::chrono::milliseconds;
 using testing::load_device;
+
+constexpr milliseconds kWalkTimeout{3000};
 using testing::wait_for;
 
 std::unique_ptr<sim::Simulator> start_simulator(sim::SimOptions options) {
@@ -72,8 +78,13 @@ class SimDriver : public ::testing::TestWithParam<DeviceUri::Transport> {
     ASSERT_TRUE(reply.value("ok", false)) << reply.dump();
   }
   void activate() {
-    const Status s = driver_->activate();
+    const Status s = walk_to(*driver_, state_, Goal::enabled, kWalkTimeout);
     ASSERT_TRUE(s.ok()) << s.message();
+  }
+  // One control cycle as the daemon runs it.
+  Status cycle(Goal goal, double target) {
+    if (Status s = driver_->read(state_); !s) return s;
+    return driver_->write(AxisCommand{target, goal});
   }
 
   PtyPair pty_;
@@ -114,7 +125,7 @@ TEST_P(SimDriver, inversion_table_follows_a_written_target) {
   const bool arrived = wait_for(
       [&] {
         target = std::min(5.0, target + 0.05);  // a gentle ramp, as the governor would send
-        EXPECT_TRUE(driver_->write(AxisCommand{target}).ok());
+        EXPECT_TRUE(driver_->write(AxisCommand{target, Goal::enabled}).ok());
         return driver_->read(state_).ok() && std::abs(state_.actual - 5.0) < 0.2;
       },
       milliseconds(8000));
@@ -131,18 +142,61 @@ TEST_P(SimDriver, traction_bench_pulls_to_a_written_force) {
   const bool arrived = wait_for(
       [&] {
         target = std::min(40.0, target + 0.5);
-        EXPECT_TRUE(driver_->write(AxisCommand{target}).ok());
+        EXPECT_TRUE(driver_->write(AxisCommand{target, Goal::enabled}).ok());
         return driver_->read(state_).ok() && std::abs(state_.actual - 40.0) < 4.0;
       },
       milliseconds(8000));
   EXPECT_TRUE(arrived) << "force " << state_.actual;
 }
 
-TEST_P(SimDriver, one_cycle_is_two_reads_and_one_write) {
+TEST_P(SimDriver, one_cycle_is_one_read_and_one_write) {
+  activate();
+  const auto before = driver_->transactions();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(cycle(Goal::enabled, state_.actual).ok());
+  // Was 2 reads + 1 write: the identity and the written registers are no longer read each cycle.
+  EXPECT_EQ(driver_->transactions() - before, 20U);
+}
+
+TEST_P(SimDriver, identity_is_read_once_at_configuration) {
+  const DeviceIdentity& id = driver_->identity();
+  ASSERT_TRUE(id.vendor_id && id.product_code && id.firmware_version);
+  EXPECT_GT(*id.vendor_id, 0.0);
   const auto before = driver_->transactions();
   ASSERT_TRUE(driver_->read(state_).ok());
-  ASSERT_TRUE(driver_->write(AxisCommand{state_.actual}).ok());
-  EXPECT_EQ(driver_->transactions() - before, 3U);
+  EXPECT_EQ(driver_->transactions() - before, 1U);
+}
+
+TEST_P(SimDriver, enabling_takes_one_transition_per_cycle_and_never_waits_on_the_drive) {
+  ASSERT_TRUE(driver_->read(state_).ok());
+  ASSERT_EQ(state_.drive, cia402::State::switch_on_disabled);
+  std::vector<cia402::State> seen{state_.drive};
+  for (int i = 0; i < 20 && state_.drive != cia402::State::operation_enabled; ++i) {
+    const auto start = Clock::now();
+    ASSERT_TRUE(cycle(Goal::enabled, state_.actual).ok());
+    EXPECT_LT(Clock::now() - start, milliseconds(file_.timeouts.response_timeout_ms * 4));
+    if (seen.back() != state_.drive) seen.push_back(state_.drive);
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  EXPECT_EQ(seen, (std::vector<cia402::State>{
+                      cia402::State::switch_on_disabled, cia402::State::ready_to_switch_on,
+                      cia402::State::switched_on, cia402::State::operation_enabled}));
+}
+
+TEST_P(
+    SimDriver,
+    the_first_write_toward_enabled_arms_the_watchdog_before_the_drive_leaves_switch_on_disabled) {
+  ASSERT_TRUE(driver_->read(state_).ok());
+  EXPECT_EQ(sim_state()["watchdog_timeout_ms"].get<double>(), 0.0);
+  ASSERT_TRUE(driver_->write(AxisCommand{state_.actual, Goal::enabled}).ok());
+  EXPECT_EQ(sim_state()["watchdog_timeout_ms"].get<double>(), 500.0);
+  EXPECT_EQ(driver_->control_word(), cia402::kShutdown);
+}
+
+TEST_P(SimDriver, goal_disabled_from_operation_leaves_the_drive_ready_and_holding) {
+  activate();
+  const Status s = walk_to(*driver_, state_, Goal::disabled, kWalkTimeout);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(sim_state()["drive"], "ready_to_switch_on");
 }
 
 TEST_P(SimDriver, busy_exception_fails_one_read_and_the_next_recovers) {
@@ -156,7 +210,7 @@ TEST_P(SimDriver, busy_exception_fails_one_read_and_the_next_recovers) {
 TEST_P(SimDriver, illegal_address_exception_on_a_write_is_reported_and_counted) {
   ASSERT_TRUE(driver_->read(state_).ok());
   sim({{"command", "exceptions"}, {"code", 2}, {"count", 1}});
-  EXPECT_EQ(driver_->write(AxisCommand{state_.actual}).code(), Errc::exception);
+  EXPECT_EQ(driver_->write(AxisCommand{state_.actual, Goal::disabled}).code(), Errc::exception);
   ASSERT_TRUE(driver_->read(state_).ok());
   EXPECT_EQ(state_.consecutive_failures, 1U);
 }
@@ -185,7 +239,7 @@ TEST_P(SimDriver, late_replies_do_not_desynchronise_later_reads) {
 
 TEST_P(SimDriver, activation_is_refused_while_the_stop_switch_is_unplugged) {
   sim({{"command", "unplug_stop_switch"}});
-  const Status s = driver_->activate();
+  const Status s = walk_to(*driver_, state_, Goal::enabled, kWalkTimeout);
   EXPECT_EQ(s.code(), Errc::refused);
   EXPECT_NE(sim_state()["drive"], "operation_enabled");
 }
@@ -206,11 +260,13 @@ TEST_P(SimDriver, drive_fault_is_read_and_reset_leaves_the_drive_disabled) {
   ASSERT_TRUE(
       wait_for([&] { return driver_->read(state_).ok() && state_.drive == cia402::State::fault; }));
   EXPECT_EQ(state_.fault_code, 0x2310);
-  const Status s = driver_->reset_fault();
+  EXPECT_EQ(walk_to(*driver_, state_, Goal::enabled, kWalkTimeout).code(), Errc::state);
+  const Status s = walk_to(*driver_, state_, Goal::fault_reset, kWalkTimeout);
   ASSERT_TRUE(s.ok()) << s.message();
   ASSERT_TRUE(driver_->read(state_).ok());
   EXPECT_NE(state_.drive, cia402::State::operation_enabled);
   EXPECT_NE(state_.drive, cia402::State::fault);
+  activate();  // and the drive can be enabled again
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, SimDriver,

@@ -3,11 +3,15 @@
 // release) of a short session, on both device kinds, against real traction-sim and tractiond
 // processes. Each case asserts the simulator's ground truth stayed within the limits, the device
 // ended safe, and the daemon recorded the outcome and reason that DESIGN.md and docs/ specify.
-// The four phases of one (kind, fault) run side by side, each on its own rig, so the matrix costs
-// about one session per test.
+// The drive's own reaction is the fourth dimension: `home` (the drive returns to safe by itself)
+// for every fault, and `hold` (it stops and brakes in place, as most CiA 402 drives do) for the
+// faults the drive reacts to by itself; the others never reach the drive's reaction, so they
+// would only repeat the `home` cases. The four phases of one (kind, fault, reaction) run side by
+// side, each on its own rig, so the matrix costs about one session per test.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 #include <thread>
 
 #include "tests/e2e/ground_truth.hpp"
@@ -129,6 +133,31 @@ json injection(Fault f, const DeviceCase& d) {
   return nullptr;
 }
 
+// Faults the drive reacts to by itself (quick stop, fault reaction, watchdog, brake): the ones
+// whose outcome depends on the drive's reaction.
+bool drive_reacts(Fault f) {
+  switch (f) {
+    case Fault::stop_switch:
+    case Fault::unplugged_switch:
+    case Fault::drive_fault:
+    case Fault::comm_loss:
+    case Fault::power_loss:
+    case Fault::daemon_sigkill:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// With a drive that holds in place, a pressed or unplugged switch holds the person where they are
+// for as long as it lasts (the drive refuses to be enabled meanwhile): the patient lets go, the
+// plug is pushed back, one second later.
+json restoration(Fault f) {
+  if (f == Fault::stop_switch) return {{"command", "release_stop"}};
+  if (f == Fault::unplugged_switch) return {{"command", "plug_stop_switch"}};
+  return nullptr;
+}
+
 // The outcome the daemon must record, and the rules any of which may name the reason.
 struct Expected {
   std::string outcome;
@@ -183,26 +212,101 @@ bool in_phase(const json& status, const std::string& phase, const DeviceCase& d)
          s.value("target", start) - start >= 0.1 * (d.rest - start);
 }
 
-// Whatever the fault, the device ends safe (the ground truth is home and at rest), and the ground
-// truth stayed within the limits: never past the plan's farthest target by more than the
-// tolerance, never faster than the device's rate limits while the person was loaded.
-void expect_ends_safe_within_limits(Rig& rig, const DeviceCase& d) {
-  json truth;
-  EXPECT_TRUE(wait_until(
+// The daemon's state once the device is safe. After a lost link or power with a drive that held
+// the person in place, the daemon may be latched in `fault` or back in `idle` once it has
+// recovered the person home (the ground truth below says where the person is).
+bool state_after_ok(const std::string& state, const Expected& want, Fault fault,
+                    const std::string& reaction) {
+  if (state == want.state_after) return true;
+  const bool lost = fault == Fault::comm_loss || fault == Fault::power_loss;
+  return reaction == "hold" && lost && state == "idle";
+}
+
+// device.reset once the daemon allows it (a latched fault or estop, at rest).
+void reset_when_allowed(Rig& rig) {
+  EXPECT_TRUE(wait_until([&] { return rig.call("device.reset").contains("result"); }, 20s))
+      << rig.status().dump();
+}
+
+// Waits for the ground truth home and at rest. A daemon that says idle while the person is held
+// away from home will not release any more: that ends the wait after 2 s (and fails the case)
+// instead of waiting out the deadline.
+bool wait_safe(Rig& rig, const DeviceCase& d, json& truth, std::chrono::seconds timeout) {
+  std::optional<std::chrono::steady_clock::time_point> idle_loaded_since;
+  wait_until(
       [&] {
         truth = rig.sim({{"command", "state"}});
-        return safe_at_home(truth, d.limits);
+        if (safe_at_home(truth, d.limits)) return true;
+        const bool idle_loaded = rig.status().value("state", "") == "idle" &&
+                                 away_from_home(truth.value(d.limits.axis_field, 0.0), d.limits) &&
+                                 at_rest(truth.value("velocity", 1e9), d.limits);
+        if (!idle_loaded) idle_loaded_since.reset();
+        if (idle_loaded && !idle_loaded_since) idle_loaded_since = std::chrono::steady_clock::now();
+        return idle_loaded_since && std::chrono::steady_clock::now() - *idle_loaded_since > 2s;
       },
-      30s))
-      << "the device did not end safe: " << truth.dump();
+      timeout);
+  return safe_at_home(truth, d.limits);
+}
+
+// Whatever the fault, the device ends safe (the ground truth is home and at rest), and the ground
+// truth stayed within the limits: never past the plan's farthest target by more than the
+// tolerance, never faster than the device's rate limits while the person was loaded. A drive
+// that held the person in place may need the operator's device.reset of a latched fault first.
+void expect_ends_safe_within_limits(Rig& rig, const DeviceCase& d,
+                                    const std::string& reaction = "home") {
+  json truth;
+  if (reaction == "hold" && !wait_safe(rig, d, truth, 15s)) {
+    const std::string state = rig.status().value("state", "");
+    if (state == "fault" || state == "estop") reset_when_allowed(rig);
+  }
+  EXPECT_TRUE(wait_safe(rig, d, truth, 30s))
+      << "the device did not end safe: " << truth.dump() << " " << rig.status().dump();
   EXPECT_LE(truth.value(d.limits.peak_field, 1e9), d.hold + d.limits.tolerance) << truth.dump();
   EXPECT_LE(fastest_loaded_rate(rig, truth, d.limits), d.limits.max_rate * 1.05);
 }
 
-void run_case(const DeviceCase& d, Fault fault, const std::string& phase) {
-  SCOPED_TRACE(d.limits.kind + " / " + name(fault) + " / " + phase);
+// SIGKILL of the daemon: the drive's communication-loss watchdog trips (and the drive goes home or
+// holds); a restarted daemon resumes nothing. It ends safe, latched in `fault` (a start refused
+// as device_fault) or `idle` after bringing the person home.
+void expect_sigkill_ends_safe(Rig& rig, const DeviceCase& d, const std::string& reaction) {
+  json truth;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        truth = rig.sim({{"command", "state"}});
+        return truth.value("watchdog_tripped", false);
+      },
+      5s))
+      << truth.dump();
+  EXPECT_EQ(truth.value("fault_code", 0), 0x8130) << truth.dump();
+  if (reaction == "home") expect_ends_safe_within_limits(rig, d);
+  ASSERT_TRUE(rig.start_daemon()) << rig.log();
+  std::string state;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        state = rig.status().value("state", "");
+        return state == "fault" || state == "idle";
+      },
+      reaction == "hold" ? 30s : 10s))
+      << rig.status().dump() << rig.log();
+  const json status = rig.status();
+  EXPECT_TRUE(status["session"].is_null()) << status.dump();
+  if (status["last_session"].is_object()) {
+    EXPECT_EQ(status["last_session"]["outcome"], "interrupted") << status.dump();
+  }
+  if (state == "fault") {
+    EXPECT_EQ(rig.call("session.start", {{"definition", definition(d)}})["error"]["data"]["reason"],
+              "device_fault");
+  }
+  expect_ends_safe_within_limits(rig, d, reaction);
+}
+
+void run_case(const DeviceCase& d, Fault fault, const std::string& reaction,
+              const std::string& phase) {
+  SCOPED_TRACE(d.limits.kind + " / " + name(fault) + " / drive reaction " + reaction + " / " +
+               phase);
   RigOptions options;
   options.rtu = fault == Fault::corrupt_crc;
+  options.sim_args = {"--drive-reaction", reaction};
   Rig rig(d.limits.kind, options);
   ASSERT_TRUE(rig.ready()) << rig.log();
   ASSERT_TRUE(rig.sim({{"command", "reset_peaks"}})["ok"].get<bool>());
@@ -229,30 +333,17 @@ void run_case(const DeviceCase& d, Fault fault, const std::string& phase) {
   }
 
   if (fault == Fault::daemon_sigkill) {
-    // The drive's communication-loss watchdog makes it safe; a restarted daemon resumes nothing
-    // and refuses to start over the drive's latched fault.
-    json truth;
-    EXPECT_TRUE(wait_until(
-        [&] {
-          truth = rig.sim({{"command", "state"}});
-          return truth.value("watchdog_tripped", false);
-        },
-        5s))
-        << truth.dump();
-    EXPECT_EQ(truth.value("fault_code", 0), 0x8130) << truth.dump();
-    expect_ends_safe_within_limits(rig, d);
-    ASSERT_TRUE(rig.start_daemon()) << rig.log();
-    ASSERT_TRUE(wait_until([&] { return rig.status().value("state", "") == "fault"; }, 10s))
-        << rig.status().dump() << rig.log();
-    const json status = rig.status();
-    EXPECT_TRUE(status["session"].is_null()) << status.dump();
-    if (status["last_session"].is_object()) {
-      EXPECT_EQ(status["last_session"]["outcome"], "interrupted") << status.dump();
-    }
-    EXPECT_EQ(rig.call("session.start", {{"definition", definition(d)}})["error"]["data"]["reason"],
-              "device_fault");
-    expect_ends_safe_within_limits(rig, d);
+    expect_sigkill_ends_safe(rig, d, reaction);
     return;
+  }
+  if (reaction == "hold" && !restoration(fault).is_null()) {
+    const double injected_at = rig.sim({{"command", "state"}}).value("t", 0.0);
+    ASSERT_TRUE(wait_until(
+        [&] {
+          return rig.sim({{"command", "state"}}).value("t", 0.0) >= injected_at + 1.0;
+        },
+        5s));
+    ASSERT_TRUE(rig.sim(restoration(fault)).value("ok", false));
   }
 
   const Expected want = expected(fault, d);
@@ -263,16 +354,23 @@ void run_case(const DeviceCase& d, Fault fault, const std::string& phase) {
   bool named = false;
   for (const std::string& r : want.reasons) named = named || reason.find(r) != std::string::npos;
   EXPECT_TRUE(named) << "reason \"" << reason << "\" names none of the expected rules";
-  EXPECT_TRUE(wait_until([&] { return rig.status().value("state", "") == want.state_after; }, 10s))
+  EXPECT_TRUE(wait_until(
+      [&] { return state_after_ok(rig.status().value("state", ""), want, fault, reaction); }, 10s))
       << rig.status().dump();
-  expect_ends_safe_within_limits(rig, d);
+  expect_ends_safe_within_limits(rig, d, reaction);
   rig.kill_daemon();  // no graceful release needed: the device is already home
 }
 
 struct MatrixParam {
   const DeviceCase* device;
   Fault fault;
+  std::string reaction;
 };
+
+// "inversion/drive_fault/hold" in test listings (ctest -E 'hold$' leaves the hold cases out).
+void PrintTo(const MatrixParam& p, std::ostream* os) {
+  *os << p.device->limits.kind << "/" << name(p.fault) << "/" << p.reaction;
+}
 
 class FaultMatrix : public ::testing::TestWithParam<MatrixParam> {};
 
@@ -280,22 +378,29 @@ TEST_P(FaultMatrix, every_phase_ends_safe_within_limits_with_the_specified_outco
   const MatrixParam p = GetParam();
   std::vector<std::thread> phases;
   for (const char* phase : kPhases)
-    phases.emplace_back([&p, phase] { run_case(*p.device, p.fault, phase); });
+    phases.emplace_back([&p, phase] { run_case(*p.device, p.fault, p.reaction, phase); });
   for (std::thread& t : phases) t.join();
 }
 
 std::vector<MatrixParam> all_cases() {
   std::vector<MatrixParam> out;
   for (const DeviceCase* d : {&kTable, &kBench}) {
-    for (int f = 0; f <= static_cast<int>(Fault::daemon_sigkill); ++f)
-      out.push_back({d, static_cast<Fault>(f)});
+    for (int f = 0; f <= static_cast<int>(Fault::daemon_sigkill); ++f) {
+      const Fault fault = static_cast<Fault>(f);
+      out.push_back({d, fault, "home"});
+      if (drive_reacts(fault)) out.push_back({d, fault, "hold"});
+    }
   }
   return out;
 }
 
 INSTANTIATE_TEST_SUITE_P(AllFaults, FaultMatrix, ::testing::ValuesIn(all_cases()),
                          [](const ::testing::TestParamInfo<MatrixParam>& info) {
-                           return info.param.device->limits.kind + "_" + name(info.param.fault);
+                           // The `home` cases keep the names they had before the reaction.
+                           const std::string suffix =
+                               info.param.reaction == "home" ? "" : "_" + info.param.reaction;
+                           return info.param.device->limits.kind + "_" + name(info.param.fault) +
+                                  suffix;
                          });
 
 }  // namespace

@@ -3,11 +3,10 @@
 // and an ephemeral port, and waits on conditions with deadlines (never bare sleeps).
 #pragma once
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fcntl.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -29,8 +28,12 @@ using client::RpcClient;
 
 namespace traction::e2e {
 
-inline std::string build_path(const std::string& rel) { return std::string(TRACTION_BUILD_DIR) + "/" + rel; }
-inline std::string source_path(const std::string& rel) { return std::string(TRACTION_SOURCE_DIR) + "/" + rel; }
+inline std::string build_path(const std::string& rel) {
+  return std::string(TRACTION_BUILD_DIR) + "/" + rel;
+}
+inline std::string source_path(const std::string& rel) {
+  return std::string(TRACTION_SOURCE_DIR) + "/" + rel;
+}
 
 // Polls `condition` every 10 ms until it holds or `timeout` passes.
 inline bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
@@ -85,6 +88,20 @@ class Process {
     return status_;
   }
   pid_t pid() const { return pid_; }
+  // Sends `sig` without waiting (a test then watches what the process does before it exits).
+  void signal(int sig) {
+    if (pid_ > 0) ::kill(pid_, sig);
+  }
+  // True once the process has exited (reaped here); exit_status() then tells how.
+  bool exited() {
+    if (pid_ <= 0) return true;
+    int st = 0;
+    if (waitpid(pid_, &st, WNOHANG) != pid_) return false;
+    pid_ = -1;
+    status_ = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return true;
+  }
+  int exit_status() const { return status_; }
 
  private:
   pid_t pid_ = -1;
@@ -108,6 +125,10 @@ struct RigOptions {
   // false: start_daemon() returns as soon as the daemon answers, even while it cannot reach the
   // device (a test of "device unavailable" points tcp_uri at a port nobody listens on).
   bool wait_for_device = true;
+  // Extra traction-sim arguments, e.g. {"--drive-reaction", "hold"}.
+  std::vector<std::string> sim_args = {};
+  // false: the constructor starts only the simulator; the test calls start_daemon() when ready.
+  bool start_daemon = true;
 };
 
 // A simulator and a daemon wired together, plus clients for both control sockets.
@@ -116,23 +137,37 @@ class Rig {
   explicit Rig(const std::string& kind, RigOptions options = {}) : options_(std::move(options)) {
     char tmpl[] = "/tmp/tractiond-e2e.XXXXXX";
     dir_ = mkdtemp(tmpl);
-    if (options_.config.empty()) options_.config = source_path("config/examples/sim-" + kind + ".json");
-    std::vector<std::string> sim_args{build_path("simulator/traction-sim"), "--device", kind, "--listen",
-                                      "127.0.0.1:0", "--port-file", dir_ + "/sim.port", "--control",
-                                      dir_ + "/sim.sock", "--trace", dir_ + "/trace.csv"};
+    if (options_.config.empty())
+      options_.config = source_path("config/examples/sim-" + kind + ".json");
+    std::vector<std::string> sim_args{build_path("simulator/traction-sim"),
+                                      "--device",
+                                      kind,
+                                      "--listen",
+                                      "127.0.0.1:0",
+                                      "--port-file",
+                                      dir_ + "/sim.port",
+                                      "--control",
+                                      dir_ + "/sim.sock",
+                                      "--trace",
+                                      dir_ + "/trace.csv"};
     if (options_.rtu) {
       socat_ = std::make_unique<Process>(
           std::vector<std::string>{"/usr/bin/socat", "pty,rawer,echo=0,link=" + dir_ + "/rtu-sim",
                                    "pty,rawer,echo=0,link=" + dir_ + "/rtu-daemon"},
           dir_ + "/socat.log");
       const auto linked = [&] {
-        return std::filesystem::exists(dir_ + "/rtu-sim") && std::filesystem::exists(dir_ + "/rtu-daemon");
+        return std::filesystem::exists(dir_ + "/rtu-sim") &&
+               std::filesystem::exists(dir_ + "/rtu-daemon");
       };
       if (!wait_until(linked, std::chrono::seconds(10))) return;
-      sim_args.insert(sim_args.end(), {"--rtu", dir_ + "/rtu-sim", "--baud", "19200", "--parity", "N"});
+      sim_args.insert(sim_args.end(),
+                      {"--rtu", dir_ + "/rtu-sim", "--baud", "19200", "--parity", "N"});
     }
+    sim_args.insert(sim_args.end(), options_.sim_args.begin(), options_.sim_args.end());
     sim_ = std::make_unique<Process>(sim_args, dir_ + "/sim.log");
-    if (!wait_until([&] { return !read_file(dir_ + "/sim.port").empty(); }, std::chrono::seconds(10))) return;
+    if (!wait_until([&] { return !read_file(dir_ + "/sim.port").empty(); },
+                    std::chrono::seconds(10)))
+      return;
     const int port = std::stoi(read_file(dir_ + "/sim.port"));
     if (options_.rtu) {
       device_uri_ = "rtu://" + dir_ + "/rtu-daemon?baud=19200&parity=N&unit=1";
@@ -141,7 +176,8 @@ class Rig {
     } else {
       device_uri_ = "tcp://127.0.0.1:" + std::to_string(port) + "?unit=1";
     }
-    start_daemon();
+    sim_port_ = port;
+    if (options_.start_daemon) start_daemon();
   }
   ~Rig() {
     daemon_client_.reset();
@@ -158,8 +194,9 @@ class Rig {
     daemon_client_.reset();
     daemon_.reset();
     daemon_ = std::make_unique<Process>(
-        std::vector<std::string>{build_path("daemon/tractiond"), "--config", options_.config, "--device-uri",
-                                 device_uri_, "--socket", dir_ + "/d.sock", "--state-dir", dir_ + "/state"},
+        std::vector<std::string>{build_path("daemon/tractiond"), "--config", options_.config,
+                                 "--device-uri", device_uri_, "--socket", dir_ + "/d.sock",
+                                 "--state-dir", dir_ + "/state"},
         dir_ + "/tractiond.log");
     return wait_until(
         [&] {
@@ -186,15 +223,19 @@ class Rig {
   bool ready() { return daemon_client_ && status()["state"] == "idle"; }
   const std::string& dir() const { return dir_; }
   const std::string& device_uri() const { return device_uri_; }
+  int sim_port() const { return sim_port_; }
   Process& daemon() { return *daemon_; }
 
   // A JSON-RPC call to the daemon; returns {"result": ...} or {"error": {...}}.
-  nlohmann::json call(const std::string& method, const nlohmann::json& params = nlohmann::json::object()) {
+  nlohmann::json call(const std::string& method,
+                      const nlohmann::json& params = nlohmann::json::object()) {
     if (!daemon_client_) return {{"error", {{"message", "no connection to the daemon"}}}};
     auto r = daemon_client_->call(method, params, 5000);
     if (!r) return {{"error", {{"message", r.status().message()}}}};
     if (r->error) {
-      return {{"error", {{"code", r->error->code}, {"message", r->error->message}, {"data", r->error->data}}}};
+      return {
+          {"error",
+           {{"code", r->error->code}, {"message", r->error->message}, {"data", r->error->data}}}};
     }
     return {{"result", r->result}};
   }
@@ -217,7 +258,8 @@ class Rig {
     wait_until(
         [&] {
           const auto s = status();
-          if (s.contains("last_session") && s["last_session"].is_object() && s["last_session"]["id"] == id) {
+          if (s.contains("last_session") && s["last_session"].is_object() &&
+              s["last_session"]["id"] == id) {
             last = s["last_session"];
             return true;
           }
@@ -232,6 +274,7 @@ class Rig {
   RigOptions options_;
   std::string dir_;
   std::string device_uri_;
+  int sim_port_ = 0;
   std::unique_ptr<Process> socat_;
   std::unique_ptr<Process> sim_;
   std::unique_ptr<Process> daemon_;

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "daemon/engine/session_controller.hpp"
@@ -30,6 +31,7 @@ struct CycleRecord {
   double truth = 0.0;     // ground-truth axis (angle or force)
   double actual = 0.0;    // what the controller read
   DaemonState state = DaemonState::disconnected;
+  std::uint16_t control_word = 0;  // written this cycle (when `written`)
 };
 
 class ControllerRig {
@@ -39,18 +41,29 @@ class ControllerRig {
 
   ControllerRig(DeviceKind kind, const EffectiveLimits& limits, std::uint64_t seed = 1,
                 ControllerOptions options = {})
-      : options_(options), device_(sim_model(kind), seed), controller_(kind, limits, options) {
+      : kind_(kind), limits_(limits), options_(options), device_(sim_model(kind), seed) {
+    controller_.emplace(kind, limits, options);
     step();  // first reading: disconnected -> idle
   }
 
-  Clock::time_point now() const {
-    return Clock::time_point{} + std::chrono::duration_cast<Clock::duration>(
-                                     std::chrono::duration<double>(device_.time_s() + 1000.0));
+  // The daemon restarts: a new controller (and a new driver, whose first controlword is
+  // shutdown) meets the device where the old one left it.
+  void restart_controller() {
+    controller_.emplace(kind_, limits_, options_);
+    control_word_ = cia402::kShutdown;
   }
+
+  Clock::time_point now() const { return tick().now; }
+  Tick tick() const { return sim_tick(device_.time_s() + 1000.0); }
   double time() const { return device_.time_s(); }
   sim::SimDevice& device() { return device_; }
-  SessionController& controller() { return controller_; }
-  DaemonState state() const { return controller_.state(); }
+  SessionController& controller() { return *controller_; }
+  DaemonState state() const { return controller_->state(); }
+  // A session is starting, running or paused.
+  bool in_session() const {
+    const DaemonState s = state();
+    return s == DaemonState::starting || s == DaemonState::running || s == DaemonState::paused;
+  }
   const std::vector<CycleRecord>& trace() const { return trace_; }
   const std::vector<Event>& events() const { return events_; }
   // Simulated time at which events()[i] was published.
@@ -59,7 +72,7 @@ class ControllerRig {
 
   // Sends a command as the server would and returns the reply.
   CommandReply command(CommandKind kind, std::shared_ptr<const Plan> plan = nullptr) {
-    CommandReply reply = send_command(controller_, kind, std::move(plan), now());
+    CommandReply reply = send_command(*controller_, kind, std::move(plan), tick());
     collect_events();
     return reply;
   }
@@ -76,20 +89,14 @@ class ControllerRig {
     const Clock::time_point t = now();
     const bool link_ok = time() >= link_down_until_;
     read(t, link_ok);
-    const CycleOutput out = controller_.cycle(t, reading_);
-    if (out.request != DriveRequest::none && link_ok) {
-      const Status st = out.request == DriveRequest::activate ? activate() : reset_fault();
-      controller_.drive_request_done(out.request, st, now());
-    }
+    const CycleOutput out = controller_->cycle(tick(), reading_);
     const bool written = link_ok && out.write && reading_.available;
-    if (written) {
-      device_.drive().write_target(out.command.target);
-      device_.drive().note_valid_request();
-    }
+    if (written) write(out.command);
     collect_events();
-    trace_.push_back(CycleRecord{t_s(t), controller_.snapshot(t).setpoint,
+    trace_.push_back(CycleRecord{t_s(t), controller_->snapshot(t).setpoint,
                                  reading_.drive == cia402::State::operation_enabled, written,
-                                 device_.axis(), reading_.actual, controller_.state()});
+                                 device_.axis(), reading_.actual, controller_->state(),
+                                 written ? control_word_ : std::uint16_t{0}});
     next_tick_ += options_.period_s;
     if (!link_ok) next_tick_ = std::max(next_tick_, time() + failed_cycle_s_);
     device_.advance(std::max(0.0, next_tick_ - time()));
@@ -121,14 +128,14 @@ class ControllerRig {
   // The last session's outcome from the session_ended events ("" when none ended).
   std::string last_outcome() const {
     for (auto it = events_.rbegin(); it != events_.rend(); ++it) {
-      if (it->kind == "session_ended") return it->detail.value("outcome", "");
+      if (it->kind == EventKind::session_ended) return to_string(it->outcome);
     }
     return "";
   }
   // The rule of the first fault event ("" when none).
   std::string first_fault_rule() const {
     for (const Event& e : events_) {
-      if (e.kind == "fault" || e.kind == "stop_switch") return e.detail.value("rule", "");
+      if (e.kind == EventKind::fault || e.kind == EventKind::stop_switch) return e.rule;
     }
     return "";
   }
@@ -170,55 +177,34 @@ class ControllerRig {
     reading_.available = reached_ && failures_ < kMaxFailures;
   }
 
-  // The driver's activation (drivers/modbus/modbus_activation.cpp): arm the watchdog, check the
-  // stop switch, setpoint = measured, then the CiA 402 walk one write at a time.
-  Status activate() {
+  // What the Modbus driver writes (drivers/modbus/modbus_driver.cpp): the controlword that walks
+  // the drive one transition toward the goal, from the state it last read, arming the watchdog
+  // when a walk to operation enabled begins; then the target.
+  void write(const AxisCommand& command) {
     sim::Drive& drive = device_.drive();
-    drive.write_watchdog_timeout_ms(static_cast<std::uint16_t>(kWatchdogMs));
-    if (!device_.stop_connected()) return {Errc::refused, "the patient stop switch is unplugged"};
-    if (device_.stop_pressed()) return {Errc::refused, "the patient stop switch is pressed"};
-    drive.write_target(device_.reported().axis);
-    for (std::uint16_t cw : {cia402::kShutdown, cia402::kSwitchOn, cia402::kEnableOperation}) {
-      drive.write_control_word(cw);
-      drive.note_valid_request();
-      device_.advance(0.001);
-    }
-    if (drive.state() != cia402::State::operation_enabled) {
-      return {Errc::refused,
-              std::string("the drive stayed in ") + cia402::to_string(drive.state())};
-    }
-    return {};
-  }
-
-  // Bit 7 on a rising edge, then low again (ModbusDriver::reset_fault).
-  Status reset_fault() {
-    sim::Drive& drive = device_.drive();
-    for (std::uint16_t cw :
-         {cia402::kDisableVoltage,
-          static_cast<std::uint16_t>(cia402::kDisableVoltage | cia402::kFaultResetBit),
-          cia402::kDisableVoltage}) {
-      drive.write_control_word(cw);
-      drive.note_valid_request();
-      device_.advance(0.001);
-    }
-    if (drive.state() == cia402::State::fault ||
-        drive.state() == cia402::State::fault_reaction_active) {
-      return {Errc::refused, "the drive fault persists"};
-    }
-    return {};
+    const std::uint16_t cw = cia402::next_control_word(reading_.drive, command.goal, control_word_);
+    if (command.goal == cia402::Goal::enabled && reading_.drive == cia402::State::switch_on_disabled)
+      drive.write_watchdog_timeout_ms(static_cast<std::uint16_t>(kWatchdogMs));
+    drive.write_control_word(cw);
+    drive.write_target(command.target);
+    drive.note_valid_request();
+    control_word_ = cw;
   }
 
   void collect_events() {
-    for (Event& e : controller_.take_events()) {
+    for (Event& e : controller_->take_events()) {
       events_.push_back(std::move(e));
       event_times_.push_back(time());
     }
   }
 
+  DeviceKind kind_;
+  EffectiveLimits limits_;
   ControllerOptions options_;
   sim::SimDevice device_;
-  SessionController controller_;
+  std::optional<SessionController> controller_;
   DeviceState reading_;
+  std::uint16_t control_word_ = cia402::kShutdown;
   std::uint32_t failures_ = 0;
   bool reached_ = false;
   double link_down_until_ = -1.0;

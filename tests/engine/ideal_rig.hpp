@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/engine/event_json.hpp"
 #include "daemon/engine/session_controller.hpp"
 #include "tests/engine/setpoint_profile.hpp"
 #include "tests/engine/sim_fixtures.hpp"
@@ -33,6 +34,22 @@ inline std::shared_ptr<const Plan> ramp_hold_plan(const EffectiveLimits& limits,
   return plan;
 }
 
+// An ideal drive reaches the goal at once (a fault only through a fault reset).
+inline cia402::State ideal_drive(cia402::State now, cia402::Goal goal) {
+  using S = cia402::State;
+  switch (goal) {
+    case cia402::Goal::enabled:
+      return cia402::faulted(now) ? now : S::operation_enabled;
+    case cia402::Goal::disabled:
+      return cia402::faulted(now) || now == S::switch_on_disabled ? now : S::ready_to_switch_on;
+    case cia402::Goal::quick_stop:
+      return now == S::operation_enabled ? S::quick_stop_active : now;
+    case cia402::Goal::fault_reset:
+      return cia402::faulted(now) ? S::switch_on_disabled : now;
+  }
+  return now;
+}
+
 class IdealRig {
  public:
   static constexpr double kPeriod = 0.01;
@@ -52,21 +69,28 @@ class IdealRig {
   bool follow = true;
   double offset = 0.0;
   bool stamp_fresh = true;  // false: the reading keeps its old timestamp (reads failing)
+  bool obey_goals = true;   // false: the drive stays in the state the test gave it
 
   Clock::time_point now() const {
     return Clock::time_point{} +
            std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(t_));
   }
+  Tick tick() const { return sim_tick(t_); }
   double time() const { return t_ - 1000.0; }
   SessionController& controller() { return controller_; }
   DaemonState state() const { return controller_.state(); }
+  // A session is starting, running or paused.
+  bool in_session() const {
+    const DaemonState s = state();
+    return s == DaemonState::starting || s == DaemonState::running || s == DaemonState::paused;
+  }
   double setpoint() const { return controller_.snapshot(now()).setpoint; }
   const CycleOutput& last_output() const { return out_; }
   const std::vector<Event>& events() const { return events_; }
   SetpointProfile& setpoints() { return setpoints_; }
 
   CommandReply command(CommandKind kind, std::shared_ptr<const Plan> plan = nullptr) {
-    CommandReply reply = send_command(controller_, kind, std::move(plan), now());
+    CommandReply reply = send_command(controller_, kind, std::move(plan), tick());
     take_events();
     return reply;
   }
@@ -79,15 +103,10 @@ class IdealRig {
     device.velocity = setpoints_.p.size() >= 2 && device.drive == cia402::State::operation_enabled
                           ? (setpoints_.p.back() - setpoints_.p[setpoints_.p.size() - 2]) / kPeriod
                           : 0.0;
-    out_ = controller_.cycle(now(), device);
-    if (out_.request == DriveRequest::activate) {
-      device.drive = cia402::State::operation_enabled;
-      controller_.drive_request_done(out_.request, {}, now());
-    } else if (out_.request == DriveRequest::reset_fault) {
-      device.drive = cia402::State::switch_on_disabled;
-      controller_.drive_request_done(out_.request, {}, now());
-    }
+    out_ = controller_.cycle(tick(), device);
+    if (obey_goals && out_.write) device.drive = ideal_drive(device.drive, out_.command.goal);
     setpoints_.p.push_back(setpoint());
+    governed_.push_back(device.drive == cia402::State::operation_enabled);
     take_events();
     t_ += kPeriod;
   }
@@ -105,17 +124,27 @@ class IdealRig {
     run_until([] { return false; }, seconds);
   }
 
+  // Fields of the first event of `kind` at or after event index `from` (null when none).
+  nlohmann::json first_event(EventKind kind, std::size_t from = 0) const {
+    for (std::size_t i = from; i < events_.size(); ++i) {
+      if (events_[i].kind == kind) return event_detail(events_[i]);
+    }
+    return nullptr;
+  }
   // Fields of the last event of `kind` (null when none).
-  nlohmann::json last_event(const std::string& kind) const {
+  nlohmann::json last_event(EventKind kind) const {
     for (auto it = events_.rbegin(); it != events_.rend(); ++it) {
-      if (it->kind == kind) return it->detail;
+      if (it->kind == kind) return event_detail(*it);
     }
     return nullptr;
   }
   // Largest setpoint speed from cycle `from` on.
+  // Largest speed of the setpoint a following drive saw (steps of a setpoint tracking a disabled
+  // drive's measured value are not motion).
   double max_speed_since(std::size_t from) const {
     double m = 0.0;
     for (std::size_t i = std::max<std::size_t>(from, 1); i < setpoints_.p.size(); ++i) {
+      if (!governed_[i] || !governed_[i - 1]) continue;
       m = std::max(m, std::abs(setpoints_.p[i] - setpoints_.p[i - 1]) / kPeriod);
     }
     return m;
@@ -130,6 +159,7 @@ class IdealRig {
   double t_ = 1000.0;
   CycleOutput out_;
   SetpointProfile setpoints_;
+  std::vector<bool> governed_;  // per cycle: the drive was enabled after it
   std::vector<Event> events_;
 };
 

@@ -66,10 +66,16 @@ TEST(Limits, when_only_the_device_is_given_expect_its_values_and_the_documented_
   EXPECT_EQ(l.source.at("max_hold_seconds"), "default");
 }
 
-TEST(Limits, when_the_device_is_a_bench_expect_a_60_s_hold_cap_from_the_home_force) {
+TEST(Limits, when_the_device_is_a_bench_expect_a_90_s_hold_cap_beyond_90_N) {
   const EffectiveLimits l = merge(json::object(), DeviceKind::traction);
-  EXPECT_EQ(l.max_hold_seconds, 60.0);
-  EXPECT_EQ(l.hold_cap_above, 15.0);
+  EXPECT_EQ(l.max_hold_seconds, 90.0) << "a 60 s pull with its ramps and settling";
+  EXPECT_EQ(l.hold_cap_above, 90.0) << "half the first-session cap";
+}
+
+TEST(Limits, when_a_bench_profile_has_a_body_mass_expect_the_hold_cap_at_a_fifth_of_body_weight) {
+  const EffectiveLimits l = with_profile({{"name", "p"}, {"body_mass_kg", 70}}, DeviceKind::traction);
+  EXPECT_NEAR(l.hold_cap_above, 0.2 * 70 * kStandardGravity, 1e-9);
+  EXPECT_EQ(l.source.at("hold_cap_above"), "profile");
 }
 
 TEST(Limits, when_the_site_is_stricter_expect_the_site_value_and_level) {
@@ -230,7 +236,7 @@ TEST(Profile, when_a_flag_is_misspelt_expect_did_you_mean_with_the_path) {
 TEST(Profile, every_flag_on_either_kind_tightens_or_keeps_every_limit) {
   for (const auto& rule : contraindication_rules()) {
     for (DeviceKind kind : {DeviceKind::inversion, DeviceKind::traction}) {
-      const EffectiveLimits base = merge(json::object(), kind);
+      const EffectiveLimits base = with_profile({{"name", "p"}, {"body_mass_kg", 70}}, kind);
       const EffectiveLimits l = with_profile(
           {{"name", "p"}, {"body_mass_kg", 70}, {"contraindications", {rule.flag}}}, kind);
       for (const auto& key : limit_keys()) {

@@ -42,7 +42,7 @@ TEST_P(PowerLossRelease, the_release_is_finished_after_power_returns) {
   ASSERT_TRUE(rig.run_until(
       [&] {
         const auto s = rig.controller().snapshot(rig.now());
-        return s.session && s.session->phase_kind == "hold";
+        return s.session && std::string(s.session->phase_kind) == "hold";
       },
       60));
   rig.run_for(1.0);
@@ -62,7 +62,7 @@ TEST_P(PowerLossRelease, the_release_is_finished_after_power_returns) {
   EXPECT_EQ(rig.last_outcome(), "faulted");
   EXPECT_EQ(rig.state(), DaemonState::fault) << "the fault stays latched until device.reset";
   bool resumed = false;
-  for (const Event& e : rig.events()) resumed = resumed || e.kind == "release_resumed";
+  for (const Event& e : rig.events()) resumed = resumed || e.kind == EventKind::release_resumed;
   EXPECT_TRUE(resumed);
 
   // From the moment the drive follows setpoints again, the release is governed: no step, no
@@ -106,22 +106,22 @@ TEST(ReleaseResume, a_slack_bench_is_left_slack_and_a_tensioned_one_is_released)
   l.home = 15;
   l.tolerance = 25;
   SessionController controller(DeviceKind::traction, l, ControllerOptions{});
-  const Clock::time_point t0{};
+  const Tick t0 = engine_test::sim_tick(1000);
   DeviceState d;
   d.available = true;
   d.fresh = true;
   d.stop_connected = true;
   d.drive = cia402::State::switch_on_disabled;
   d.actual = 15;
-  d.stamp = t0;
+  d.stamp = t0.now;
   controller.cycle(t0, d);  // disconnected -> idle
   ASSERT_FALSE(engine_test::send_command(controller, CommandKind::estop, nullptr, t0).error);
   ASSERT_EQ(controller.state(), DaemonState::estop);
 
   d.actual = 2.0;  // slack
-  EXPECT_EQ(controller.cycle(t0, d).request, DriveRequest::none);
+  EXPECT_EQ(controller.cycle(t0, d).command.goal, cia402::Goal::disabled);
   d.actual = 80.0;  // under tension
-  EXPECT_EQ(controller.cycle(t0, d).request, DriveRequest::activate);
+  EXPECT_EQ(controller.cycle(t0, d).command.goal, cia402::Goal::enabled);
 }
 
 }  // namespace

@@ -54,7 +54,7 @@ TEST(ReleaseRate, a_normal_stop_releases_at_release_rate_stop_set_by_the_site) {
       rig, plan, [](IdealRig& g) { ASSERT_FALSE(g.command(CommandKind::stop).error); });
   EXPECT_NEAR(speed, 5.0, 1e-3);
   EXPECT_EQ(rig.state(), DaemonState::idle);
-  EXPECT_EQ(rig.last_event("session_ended")["outcome"], "stopped");
+  EXPECT_EQ(rig.last_event(EventKind::session_ended)["outcome"], "stopped");
 }
 
 TEST(ReleaseRate, the_patient_stop_releases_at_release_rate_patient_set_by_the_profile) {
@@ -64,7 +64,7 @@ TEST(ReleaseRate, the_patient_stop_releases_at_release_rate_patient_set_by_the_p
   IdealRig rig(plan->limits);
   const double speed = release_speed(rig, plan, [](IdealRig& g) { g.device.stop_pressed = true; });
   EXPECT_NEAR(speed, 8.0, 1e-3);
-  EXPECT_EQ(rig.last_event("session_ended")["outcome"], "stop_switch");
+  EXPECT_EQ(rig.last_event(EventKind::session_ended)["outcome"], "stop_switch");
 }
 
 TEST(ReleaseRate, a_fault_releases_at_release_rate_fault_set_by_the_profile) {
@@ -75,7 +75,7 @@ TEST(ReleaseRate, a_fault_releases_at_release_rate_fault_set_by_the_profile) {
   const double speed = release_speed(rig, plan, [](IdealRig& g) { g.offset = 2.0; });  // overshoot
   EXPECT_NEAR(speed, 9.0, 1e-3);
   EXPECT_EQ(rig.state(), DaemonState::fault);
-  EXPECT_EQ(rig.last_event("session_ended")["outcome"], "faulted");
+  EXPECT_EQ(rig.last_event(EventKind::session_ended)["outcome"], "faulted");
 }
 
 TEST(ReleaseRate, an_emergency_stop_releases_at_release_rate_fault_from_the_device_file) {
@@ -92,7 +92,7 @@ TEST(ReleaseRate, an_emergency_stop_releases_at_release_rate_fault_from_the_devi
       rig, plan, [](IdealRig& g) { ASSERT_FALSE(g.command(CommandKind::estop).error); });
   EXPECT_NEAR(speed, 12.0, 1e-3);
   EXPECT_EQ(rig.state(), DaemonState::estop);
-  EXPECT_EQ(rig.last_event("session_ended")["outcome"], "estopped");
+  EXPECT_EQ(rig.last_event(EventKind::session_ended)["outcome"], "estopped");
 }
 
 }  // namespace

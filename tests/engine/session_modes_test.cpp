@@ -40,11 +40,11 @@ SessionRun run_session(ControllerRig& rig, const std::shared_ptr<const Plan>& pl
   rig.run_until([&] { return rig.state() == DaemonState::idle; }, plan->total_seconds * 1.5 + 60.0);
   for (std::size_t i = first_event; i < rig.events().size(); ++i) {
     const Event& e = rig.events()[i];
-    if (e.kind == "phase_changed")
-      run.phases.push_back({e.detail["index"].get<std::size_t>(), rig.event_time(i)});
-    if (e.kind == "session_ended") {
+    if (e.kind == EventKind::phase_changed)
+      run.phases.push_back({static_cast<std::size_t>(e.phase_index), rig.event_time(i)});
+    if (e.kind == EventKind::session_ended) {
       run.ended = rig.event_time(i);
-      run.outcome = e.detail["outcome"];
+      run.outcome = to_string(e.outcome);
     }
   }
   return run;
@@ -57,12 +57,13 @@ std::string kinds_text(const Plan& plan) {
 }
 
 // When the setpoint had come to rest on `target` (on it for two cycles, to 1e-6 units) with the
-// reading in the settle band, at or after `from`.
+// drive following and the reading in the settle band, at or after `from`.
 double settled_time(const ControllerRig& rig, double from, double target, double band) {
   const auto& trace = rig.trace();
   for (std::size_t i = 1; i < trace.size(); ++i) {
     const auto& c = trace[i];
-    if (c.t + 1e-9 >= from && std::abs(c.setpoint - target) < 1e-6 &&
+    if (c.t + 1e-9 >= from && c.governed && trace[i - 1].governed &&
+        std::abs(c.setpoint - target) < 1e-6 &&
         std::abs(trace[i - 1].setpoint - target) < 1e-6 && std::abs(c.actual - target) <= band) {
       return c.t;
     }
@@ -216,13 +217,15 @@ std::vector<ModeCase> mode_cases() {
 }
 
 TEST(SessionModes, every_mode_runs_its_documented_phases_with_accurate_holds_on_both_kinds) {
+  const json profiles = json::array({{{"name", "dee"}, {"body_mass_kg", 75}}});
   for (const ModeCase& c : mode_cases()) {
     for (DeviceKind kind : {DeviceKind::inversion, DeviceKind::traction}) {
-      const auto catalog = engine_test::sim_catalog(kind);
+      const auto catalog = engine_test::sim_catalog(kind, profiles);
       ASSERT_TRUE(catalog);
       json definition = kind == DeviceKind::inversion ? c.table : c.bench;
       definition["kinds"] = {to_string(kind)};
-      const auto plan = engine_test::plan_for(*catalog, {{"definition", definition}});
+      const auto plan =
+          engine_test::plan_for(*catalog, {{"definition", definition}, {"profile", "dee"}});
       ASSERT_TRUE(plan) << c.name;
       // A bench takes up its slack first (docs/programs.md "Slack take-up").
       const std::string sequence =

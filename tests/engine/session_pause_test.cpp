@@ -35,7 +35,7 @@ std::shared_ptr<const Plan> intermittent_with_rest_at_5() {
 
 bool in_phase(ControllerRig& rig, PhaseKind kind) {
   const auto s = rig.controller().snapshot(rig.now());
-  return s.session && s.session->phase_kind == to_string(kind);
+  return s.session && std::string(s.session->phase_kind) == to_string(kind);
 }
 
 engine_test::SetpointProfile setpoints(const ControllerRig& rig) {
@@ -144,7 +144,7 @@ TEST(SessionPause, a_pause_longer_than_max_pause_seconds_stops_the_session_with_
   EXPECT_EQ(rig.last_outcome(), "stopped");
   std::string reason;
   for (const Event& e : rig.events()) {
-    if (e.kind == "session_ended") reason = e.detail["reason"];
+    if (e.kind == EventKind::session_ended) reason = e.reason;
   }
   EXPECT_NE(reason.find("maximum pause of 20 s"), std::string::npos) << reason;
   rig.clear_trace();

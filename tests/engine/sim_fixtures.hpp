@@ -52,7 +52,7 @@ inline std::shared_ptr<const Catalog> sim_catalog(DeviceKind kind,
 // The plan for `params` ({"program": ...} or {"definition": ...}), or null with a test failure.
 inline std::shared_ptr<const Plan> plan_for(const Catalog& catalog, const nlohmann::json& params) {
   std::shared_ptr<const Plan> plan;
-  const auto error = catalog.make_plan(params, plan);
+  const auto error = catalog.make_plan(plan_request(params), plan);
   EXPECT_FALSE(error) << params.dump() << ": " << (error ? error->message : "");
   return plan;
 }
@@ -79,8 +79,18 @@ inline EffectiveLimits table_limits() {
 }
 
 // Sends a command as the server would and returns the reply.
+// The two clocks of simulated second `t`: steady time, and UTC from 2026-12-01T00:00:00Z on.
+inline Tick sim_tick(double t) {
+  Tick tick;
+  tick.now = Clock::time_point{} +
+             std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(t));
+  tick.utc = SystemTime{} + std::chrono::seconds(1796083200) +
+             std::chrono::duration_cast<SystemTime::duration>(std::chrono::duration<double>(t));
+  return tick;
+}
+
 inline CommandReply send_command(SessionController& controller, CommandKind kind,
-                                 std::shared_ptr<const Plan> plan, Clock::time_point now) {
+                                 std::shared_ptr<const Plan> plan, const Tick& now) {
   CommandReply reply;
   ControlCommand c;
   c.kind = kind;

@@ -25,7 +25,7 @@ constexpr int kRateWindowCycles = 10;
 // half the tolerance above home), over kRateWindowCycles.
 double fastest_loading(ControllerRig& rig, const std::shared_ptr<const Plan>& plan) {
   EXPECT_FALSE(rig.command(CommandKind::start, plan).error);
-  rig.run_until([&] { return rig.state() != DaemonState::running; }, 2000);
+  rig.run_until([&] { return !rig.in_session(); }, 2000);
   EXPECT_EQ(rig.last_outcome(), "completed") << plan->program << ": " << rig.first_fault_rule();
   const auto& trace = rig.trace();
   const double loaded = plan->limits.home + 0.5 * plan->limits.tolerance;
@@ -72,7 +72,7 @@ TEST(TractionLoading, a_first_ramp_without_slack_take_up_loads_too_fast_and_the_
   plan->phases.erase(plan->phases.begin());
   ControllerRig rig(DeviceKind::traction, plan->limits);
   ASSERT_FALSE(rig.command(CommandKind::start, plan).error);
-  rig.run_until([&] { return rig.state() != DaemonState::running; }, 60);
+  rig.run_until([&] { return !rig.in_session(); }, 60);
   EXPECT_EQ(rig.first_fault_rule(), "rate_exceeded");
   EXPECT_EQ(rig.last_outcome(), "faulted");
 }
@@ -107,7 +107,7 @@ TEST(TractionLoading, a_plan_that_validates_just_under_the_cap_completes_on_both
     ControllerRig rig(kind, plan->limits);
     ASSERT_FALSE(rig.command(CommandKind::start, plan).error);
     const double started = rig.time();
-    rig.run_until([&] { return rig.state() != DaemonState::running; }, cap + 60);
+    rig.run_until([&] { return !rig.in_session(); }, cap + 60);
     EXPECT_EQ(rig.last_outcome(), "completed") << to_string(kind) << ": " << rig.first_fault_rule();
     EXPECT_LE(rig.time() - started, plan->duration_bound()) << to_string(kind);
   }
@@ -127,7 +127,7 @@ TEST(TractionLoading, a_plan_whose_bound_passes_the_cap_is_refused_though_its_es
                                        {"cycles", 20},
                                        {"hold_seconds", fits->phases[2].seconds + 1.0}};
   std::shared_ptr<const Plan> plan;
-  const auto error = catalog->make_plan({{"definition", d}}, plan);
+  const auto error = catalog->make_plan(plan_request({{"definition", d}}), plan);
   ASSERT_TRUE(error);
   EXPECT_EQ(error->reason, reason::kLimitExceeded);
   EXPECT_NE(error->message.find("may take up to"), std::string::npos) << error->message;
@@ -148,7 +148,7 @@ TEST(TractionLoading, a_reading_stuck_short_of_its_target_faults_as_settle_timeo
     ASSERT_TRUE(rig.run_until([&] { return rig.trace().back().actual >= stick_at; }, 60));
     rig.device().sensors().stick(600);
     const double stuck = rig.time();
-    rig.run_until([&] { return rig.state() != DaemonState::running; }, 60);
+    rig.run_until([&] { return !rig.in_session(); }, 60);
     EXPECT_EQ(rig.first_fault_rule(), "settle_timeout") << to_string(kind);
     EXPECT_EQ(rig.last_outcome(), "faulted");
     EXPECT_LE(rig.time() - stuck, kSettleTimeoutSeconds + 2.0) << "not at the session cap";

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "drivers/device_file.hpp"
 #include "drivers/register_map.hpp"
@@ -23,12 +24,8 @@ RegisterMap sim_map(const char* kind) {
   return device->registers;
 }
 
-constexpr const char* kSignals[] = {
-    "status_word",    "fault_code",   "actual",       "actual_velocity", "actual_force",
-    "rope_position",  "control_word", "heartbeat",    "target",          "watchdog_timeout",
-    "velocity_limit", "vendor_id",    "product_code", "firmware_version"};
-constexpr const char* kFlags[] = {"stop_switch", "stop_switch_connected", "end_stop_low",
-                                  "end_stop_high"};
+constexpr Signal kFlags[] = {Signal::stop_switch, Signal::stop_switch_connected,
+                             Signal::end_stop_low, Signal::end_stop_high};
 
 void decode_one(const std::uint8_t* data, std::size_t size) {
   constexpr std::size_t kHeader = 5;
@@ -56,20 +53,21 @@ void decode_one(const std::uint8_t* data, std::size_t size) {
   }
 }
 
-void decode_image(const RegisterMap& map, const std::uint8_t* data, std::size_t size) {
-  RegisterImage image(map);
+void decode_image(const RegisterMap& map, const std::vector<ReadBlock>& blocks,
+                  const std::uint8_t* data, std::size_t size) {
+  RegisterImage image(map, blocks);
   std::size_t at = 0;
-  for (std::size_t b = 0; b < map.read_blocks().size(); ++b) {
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
     Words& words = image.block(b);
     for (std::uint16_t& w : words) {
       w = at + 1 < size ? static_cast<std::uint16_t>(data[at] << 8 | data[at + 1]) : 0;
       at += 2;
     }
   }
-  for (const char* name : kSignals) {
-    if (const auto v = image.value(name); v && !std::isfinite(*v)) std::abort();
+  for (const SignalName& n : kSignalNames) {
+    if (const auto v = image.value(n.signal); v && !std::isfinite(*v)) std::abort();
   }
-  for (const char* name : kFlags) image.flag(name);
+  for (const Signal flag : kFlags) image.flag(flag);
 }
 
 }  // namespace
@@ -77,6 +75,9 @@ void decode_image(const RegisterMap& map, const std::uint8_t* data, std::size_t 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const RegisterMap maps[] = {sim_map("inversion"), sim_map("traction")};
   decode_one(data, size);
-  for (const RegisterMap& map : maps) decode_image(map, data, size);
+  for (const RegisterMap& map : maps) {
+    decode_image(map, map.read_blocks(), data, size);
+    decode_image(map, map.cycle_blocks(), data, size);  // what a control cycle reads
+  }
   return 0;
 }

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon/history/history_port.hpp"
-#include "daemon/history/utc_time.hpp"
+#include "core/utc_time.hpp"
 #include "tests/history/history_test_support.hpp"
 #include "tests/server/server_fixture.hpp"
 
@@ -40,8 +40,10 @@ class HistoryMethods : public traction::testing::ServerFixture {
     ASSERT_TRUE(recorder.ok() && queries.ok());
     recorder_ = std::move(*recorder);
     queries_ = std::move(*queries);
-    history_port_ = std::make_unique<HistoryPort>(port_, recorder_.get(), queries_.get());
-    server_ = std::make_unique<ControlServer>(config_, *history_port_);
+    control_ = std::make_unique<RecordedControl>(port_, recorder_.get());
+    methods_ = std::make_unique<HistoryMethods>(queries_.get());
+    server_ = std::make_unique<ControlServer>(
+        config_, DaemonPorts{*control_, port_, methods_.get(), port_.ports().info});
     ASSERT_TRUE(server_->start().ok());
   }
   void TearDown() override {
@@ -51,7 +53,8 @@ class HistoryMethods : public traction::testing::ServerFixture {
 
   std::unique_ptr<SessionRecorder> recorder_;
   std::unique_ptr<HistoryQueries> queries_;
-  std::unique_ptr<HistoryPort> history_port_;
+  std::unique_ptr<RecordedControl> control_;
+  std::unique_ptr<HistoryMethods> methods_;
 };
 
 TEST_F(HistoryMethods, list_is_newest_first_and_filters_by_profile_since_and_limit) {

@@ -8,7 +8,7 @@
 
 #include "daemon/engine/catalog.hpp"
 #include "daemon/history/history_store.hpp"
-#include "daemon/history/utc_time.hpp"
+#include "core/utc_time.hpp"
 #include "drivers/device_file.hpp"
 #include "tests/engine/sim_fixtures.hpp"
 #include "tests/history/history_test_support.hpp"
@@ -19,7 +19,7 @@ namespace {
 using nlohmann::json;
 using std::chrono::hours;
 
-const auto kDay0 = *history::parse_utc("2026-03-02T08:00:00.000Z");
+const auto kDay0 = *parse_utc("2026-03-02T08:00:00.000Z");
 
 std::shared_ptr<const Catalog> catalog_for(const std::string& device_file) {
   auto catalog = Catalog::load(engine_test::sim_catalog_config(
@@ -40,7 +40,7 @@ std::shared_ptr<const Plan> plan_after(const Catalog& catalog, const json& param
                                        const std::vector<PastSession>& history) {
   ProgressionHistory h{history, history.empty() ? kDay0 : history.back().started + hours(24)};
   std::shared_ptr<const Plan> plan;
-  const auto error = catalog.make_plan(params, plan, h);
+  const auto error = catalog.make_plan(plan_request(params), plan, h);
   EXPECT_FALSE(error.has_value()) << (error ? error->message : "");
   return plan;
 }
@@ -148,14 +148,14 @@ TEST(Progression, the_next_session_is_derived_from_the_sessions_in_the_database)
   int i = 0;
   for (const auto& [outcome, after] : sessions) {
     const std::string id = "h" + std::to_string(++i);
-    const std::string day = history::format_utc(kDay0 + hours(24 * i));
+    const std::string day = format_utc(kDay0 + hours(24 * i));
     store.begin_session({id, "press-up-series", "", day, json::object(), json::object(), nullptr});
     store.end_session({id, day, outcome, "test", std::nullopt});
     if (after) store.feedback(id, {5, after, std::nullopt});
   }
-  store.begin_session({"other", "press-up-series", "ann", history::format_utc(kDay0),
+  store.begin_session({"other", "press-up-series", "ann", format_utc(kDay0),
                        json::object(), json::object(), nullptr});
-  store.end_session({"other", history::format_utc(kDay0), "completed", "", std::nullopt});
+  store.end_session({"other", format_utc(kDay0), "completed", "", std::nullopt});
   const auto history = store.past_sessions("press-up-series", "");
   ASSERT_EQ(history.size(), 5U) << "another profile's sessions do not count";
   // +1 +1 -1 +1, then the worse comfort steps back: level 1.

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon/history/session_recorder.hpp"
-#include "daemon/history/utc_time.hpp"
+#include "core/utc_time.hpp"
 #include "tests/history/history_test_support.hpp"
 
 namespace traction::history {

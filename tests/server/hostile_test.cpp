@@ -28,13 +28,13 @@ class Hostile : public ServerFixture {
       snapshot.state = DaemonState::running;
       snapshot.session = SessionProgress{};
       snapshot.session->phase_kind = "hold";
-      const nlohmann::json bulky = {{"note", std::string(2048, 'n')}};
+      const Event bulky = RecordingPort::state_event(std::string(2048, 'n'));
       auto next = SteadyClock::now();
       while (!stop_publisher_) {
         snapshot.cycles++;
         const auto before = SteadyClock::now();
         port_.publish(snapshot);
-        port_.publish_event("tick", bulky);
+        port_.publish_event(bulky);
         max_publish_ = std::max(max_publish_.load(), SteadyClock::now() - before);
         next += std::chrono::milliseconds(10);
         std::this_thread::sleep_until(next);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// A test double of ControlPort for the server's tests: records every command, answers them from
-// its own "control thread" (as the daemon does, so replies cross threads), and lets a test publish
-// snapshots and events. Its small catalog knows one program and one profile.
+// A test double of the daemon's ports for the server's tests: records every command, answers them
+// from its own "control thread" (as the daemon does, so replies cross threads), and lets a test
+// publish snapshots and events. Its small catalog knows one program and one profile, and plans on
+// that same thread.
 #pragma once
 
 #include <condition_variable>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "daemon/control_api.hpp"
+#include "core/utc_time.hpp"
 #include "daemon/engine/plan.hpp"
 
 namespace traction::testing {
@@ -22,7 +24,7 @@ struct RecordedCommand {
   bool record_gate = false;  // start only: the command carried a history record gate
 };
 
-class RecordingPort : public ControlPort {
+class RecordingPort : public ControlPort, public CatalogPort {
  public:
   RecordingPort() : worker_([this] { work(); }) {}
   ~RecordingPort() override {
@@ -56,8 +58,10 @@ class RecordingPort : public ControlPort {
     }
     return out;
   }
-  nlohmann::json daemon_info() const override {
-    return {{"version", "test"}, {"device", {{"kind", "inversion"}, {"unit", "deg"}}}};
+  // The ports a ControlServer serves from (no history).
+  DaemonPorts ports() {
+    return DaemonPorts{*this, *this, nullptr,
+                       {{"version", "test"}, {"device", {{"kind", "inversion"}, {"unit", "deg"}}}}};
   }
   nlohmann::json program_list() const override {
     return nlohmann::json::array({{{"name", "quick-check"}, {"total_seconds", 15.0}}});
@@ -85,20 +89,31 @@ class RecordingPort : public ControlPort {
   }
   // quick-check is valid; too-far breaks a limit; any other name is unknown; a definition
   // without phases is invalid.
-  std::optional<ApiError> make_plan(const nlohmann::json& params,
-                                    std::shared_ptr<const Plan>& plan) const override {
-    const std::string profile = params.value("profile", "");
+  void plan(PlanRequest request, PlanDone done) override {
+    {
+      std::lock_guard lock(mutex_);
+      plans_.push_back([this, request = std::move(request), done = std::move(done)] {
+        std::shared_ptr<const Plan> plan;
+        auto error = make_plan(request, plan);
+        done(std::move(error), std::move(plan));
+      });
+    }
+    wake_.notify_all();
+  }
+  std::optional<ApiError> make_plan(const PlanRequest& request,
+                                    std::shared_ptr<const Plan>& plan) const {
+    const std::string& profile = request.profile;
     if (!profile.empty() && profile != "beginner") {
       return ApiError{reason::kUnknownProfile, "no profile " + profile};
     }
-    if (params.contains("definition")) {
-      if (!params["definition"].contains("phases")) {
+    if (request.definition) {
+      if (!request.definition->contains("phases")) {
         return ApiError{reason::kInvalidProgram,
                         "definition has no phases",
                         {{"violations", {"/phases: is required but missing"}}}};
       }
     } else {
-      const std::string name = params.value("program", "");
+      const std::string& name = request.program;
       if (name == "too-far") {
         return ApiError{
             reason::kLimitExceeded,
@@ -108,7 +123,7 @@ class RecordingPort : public ControlPort {
       if (name != "quick-check") return ApiError{reason::kUnknownProgram, "no program " + name};
     }
     auto made = std::make_shared<Plan>();
-    made->program = params.value("program", "inline");
+    made->program = request.definition ? "inline" : request.program;
     made->profile = profile;
     made->total_seconds = 15.0;
     plan = made;
@@ -133,14 +148,25 @@ class RecordingPort : public ControlPort {
     snapshot.last_event_seq = snapshot_.last_event_seq;
     snapshot_ = std::move(snapshot);
   }
-  std::uint64_t publish_event(const std::string& kind,
-                              nlohmann::json detail = nlohmann::json::object()) {
+  // Events for tests: a phase change to `index`, a state change with a `reason`.
+  static Event phase_event(int index) {
+    Event e;
+    e.kind = EventKind::phase_changed;
+    e.phase_index = index;
+    e.phase_kind = "hold";
+    return e;
+  }
+  static Event state_event(std::string reason) {
+    Event e;
+    e.kind = EventKind::state_changed;
+    e.reason = std::move(reason);
+    return e;
+  }
+  // Publishes `event` as the next one (its seq and time are set here).
+  std::uint64_t publish_event(Event event) {
     std::lock_guard lock(mutex_);
-    Event event;
     event.seq = ++last_seq_;
-    event.time_utc = "2026-01-01T00:00:00Z";
-    event.kind = kind;
-    event.detail = std::move(detail);
+    event.time = SystemTime{} + std::chrono::seconds(1767225600);  // 2026-01-01T00:00:00Z
     events_.push_back(event);
     snapshot_.last_event_seq = event.seq;
     return event.seq;
@@ -154,8 +180,16 @@ class RecordingPort : public ControlPort {
   void work() {
     std::unique_lock lock(mutex_);
     for (;;) {
-      wake_.wait(lock, [this] { return quit_ || (!held_ && !inbox_.empty()); });
+      wake_.wait(lock, [this] { return quit_ || !plans_.empty() || (!held_ && !inbox_.empty()); });
       if (quit_) return;
+      if (!plans_.empty()) {
+        auto job = std::move(plans_.front());
+        plans_.pop_front();
+        lock.unlock();
+        job();
+        lock.lock();
+        continue;
+      }
       ControlCommand command = std::move(inbox_.front());
       inbox_.pop_front();
       CommandReply reply;
@@ -169,6 +203,7 @@ class RecordingPort : public ControlPort {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<ControlCommand> inbox_;
+  std::deque<std::function<void()>> plans_;
   std::vector<RecordedCommand> recorded_;
   std::map<CommandKind, CommandReply> replies_;
   StatusSnapshot snapshot_;

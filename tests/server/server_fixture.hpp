@@ -48,7 +48,7 @@ class ServerFixture : public ::testing::Test {
   virtual void configure(ServerConfig&) {}
 
   void start() {
-    server_ = std::make_unique<ControlServer>(config_, port_);
+    server_ = std::make_unique<ControlServer>(config_, port_.ports());
     const Status started = server_->start();
     ASSERT_TRUE(started.ok()) << started.message();
   }

@@ -71,22 +71,22 @@ TEST_F(Subscription, updates_when_rate_is_20_hz_expect_about_20_per_second_with_
 }
 
 TEST_F(Subscription, event_when_published_after_subscribe_expect_notified_with_its_seq) {
-  port_.publish_event("old");  // before the subscription: not sent
+  port_.publish_event(RecordingPort::state_event("old"));  // before the subscription: not sent
   ASSERT_FALSE(call(*rpc_, "status.subscribe", {{"rate_hz", 1}}).error);
-  const auto seq = port_.publish_event("phase_changed", {{"phase_index", 2}});
+  const auto seq = port_.publish_event(RecordingPort::phase_event(2));
   const auto event = next("event");
   EXPECT_EQ(event["seq"], seq);
   EXPECT_EQ(event["kind"], "phase_changed");
-  EXPECT_EQ(event["detail"]["phase_index"], 2);
+  EXPECT_EQ(event["detail"]["index"], 2);
 }
 
 TEST_F(Subscription, events_when_several_expect_each_once_in_seq_order) {
   ASSERT_FALSE(call(*rpc_, "status.subscribe", {{"rate_hz", 1}}).error);
-  for (int i = 0; i < 5; ++i) port_.publish_event("tick", {{"i", i}});
+  for (int i = 0; i < 5; ++i) port_.publish_event(RecordingPort::phase_event(i));
   std::uint64_t previous = 0;
   for (int i = 0; i < 5; ++i) {
     const auto event = next("event");
-    EXPECT_EQ(event["detail"]["i"], i);
+    EXPECT_EQ(event["detail"]["index"], i);
     EXPECT_GT(event["seq"].get<std::uint64_t>(), previous);
     previous = event["seq"];
   }
@@ -94,7 +94,7 @@ TEST_F(Subscription, events_when_several_expect_each_once_in_seq_order) {
 
 TEST_F(Subscription, events_when_not_wanted_expect_none) {
   ASSERT_FALSE(call(*rpc_, "status.subscribe", {{"rate_hz", 50}, {"events", false}}).error);
-  port_.publish_event("fault");
+  port_.publish_event(RecordingPort::state_event("fault"));
   const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
   int updates = 0;
   while (std::chrono::steady_clock::now() < until) {

@@ -48,10 +48,13 @@ class Tractionctl : public ServerFixture {
     running.session->id = "s-1";
     running.session->phase_kind = "hold";
     port_.publish(running);
-    port_.publish_event("session_started", {{"id", "s-1"}});
+    Event started;
+    started.kind = EventKind::session_started;
+    started.session_id = "s-1";
+    port_.publish_event(started);
     StatusSnapshot done;
     done.state = DaemonState::idle;
-    done.last_session = LastSession{"s-1", "quick-check", outcome, "test", "", "", 15.0};
+    done.last_session = LastSession{"s-1", "quick-check", outcome, "test", {}, {}, 15.0};
     port_.publish(done);
   }
 };

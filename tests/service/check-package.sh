@@ -31,14 +31,19 @@ fail() { echo "FAIL: $*"; exit 1; }
 field() { dpkg-deb -f "$deb" "$1"; }
 depends=$(field Depends)
 echo "Depends: $depends"
-for dep in libmodbus5 libsystemd0 libsqlite3-0 libstdc++6 systemd; do
+for dep in libmodbus5 libsystemd0 libsqlite3-0 libstdc++6 systemd libjs-chart.js libssl3 libcrypt1; do
 	printf '%s' "$depends" | grep -q "$dep" || fail "Depends lacks $dep"
 done
-dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/tractiond/tractiond.json ||
-	fail "/etc/tractiond/tractiond.json is not a conffile"
+for conffile in /etc/tractiond/tractiond.json /etc/tractiond/web.json; do
+	dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx "$conffile" ||
+		fail "$conffile is not a conffile"
+done
 
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for path in ./usr/sbin/tractiond ./usr/bin/tractionctl ./usr/bin/traction-sim \
+	./usr/sbin/tractiond-web ./etc/tractiond/web.json ./lib/systemd/system/tractiond-web.service \
+	./usr/share/tractiond/web/index.html ./usr/share/tractiond/web/js/stop.js \
+	./usr/share/man/man8/tractiond-web.8.gz ./usr/share/doc/tractiond/web.md \
 	./etc/tractiond/tractiond.json ./etc/tractiond/programs/ \
 	./lib/systemd/system/tractiond.service ./lib/systemd/system/tractiond.socket \
 	./usr/lib/sysusers.d/tractiond.conf ./usr/lib/tmpfiles.d/tractiond.conf \
@@ -70,6 +75,8 @@ dpkg --root="$root" --force-script-chrootless --force-depends --force-not-root \
 grep -q '^ii  tractiond' "$work/dpkg-i.log" 2>/dev/null || dpkg --root="$root" -l tractiond | grep -q '^ii' ||
 	fail "tractiond is not installed in $root"
 grep -q '^tractiond:' "$root/etc/passwd" || fail "postinst did not create the user in $root"
+grep -q '^tractiond-web:' "$root/etc/passwd" || fail "postinst did not create user tractiond-web"
+grep -q '^tractiond:.*tractiond-web' "$root/etc/group" || fail "tractiond-web is not in group tractiond"
 echo "dpkg -i: ok (user $(grep '^tractiond:' "$root/etc/passwd" | cut -d: -f1,3,6,7))"
 
 # The installed binaries, with the installed data, against the installed simulator.
@@ -105,6 +112,23 @@ wait_for 'ctl status --json 2>/dev/null | grep -q "\"state\": *\"idle\""' 20 ||
 	{ cat "$work/tractiond.log"; fail "the installed daemon did not reach idle"; }
 ctl run quick-check --follow >"$work/run.log" 2>&1 || { cat "$work/run.log" "$work/tractiond.log"; fail "quick-check"; }
 echo "installed binaries: quick-check completed against the installed simulator"
+
+# The installed panel with its installed config (paths into the throwaway root), its page and
+# Debian's Chart.js: it serves both.
+sed -e "s#\"/run/tractiond/tractiond.sock\"#\"$work/d.sock\"#" -e 's#127.0.0.1:8480#127.0.0.1:0#' \
+	"$root/etc/tractiond/web.json" >"$work/web.json"
+"$root/usr/sbin/tractiond-web" --config "$work/web.json" --check-config ||
+	fail "the installed panel's config does not load"
+"$root/usr/sbin/tractiond-web" --config "$work/web.json" --port-file "$work/web.port" \
+	>"$work/web.log" 2>&1 &
+pids="$pids $!"
+wait_for '[ -s "$work/web.port" ]' 10 || { cat "$work/web.log"; fail "the installed panel did not start"; }
+web_port=$(cat "$work/web.port")
+for page in / /lib/chart.min.js /js/stop.js; do
+	/usr/bin/python3 -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=10)" \
+		"http://127.0.0.1:$web_port$page" || fail "the installed panel does not serve $page"
+done
+echo "installed panel: serves its page and Chart.js"
 kill -TERM "$daemon"
 wait "$daemon" || fail "the installed daemon did not exit 0 on SIGTERM"
 echo "ok"

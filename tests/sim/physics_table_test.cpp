@@ -69,6 +69,26 @@ TEST(TablePhysics,
   EXPECT_DOUBLE_EQ(fast.drive().velocity_limit(), model.inversion.max_velocity_deg_s);
 }
 
+// A table still drifting when a reference takes over again (power back after a gravity drift)
+// brakes, comes back and settles on it; the servo used to ring around it for ever at a few deg/s.
+TEST(TablePhysics, when_tracking_resumes_while_the_table_still_moves_expect_it_to_settle) {
+  const DeviceModel model = default_model(DeviceKind::inversion);
+  InversionTable table(model.inversion, 20.0);
+  for (int i = 0; i < 1000; ++i) table.step({PlantCommand::Mode::unpowered, 0.0, 0.0}, 0.001);
+  ASSERT_LT(table.axis_velocity(), -1.0);
+  const double reference = table.axis();
+  double late_speed = 0.0;
+  double peak_accel = 0.0;
+  for (int i = 0; i < 3000; ++i) {
+    table.step({PlantCommand::Mode::track, reference, 0.0}, 0.001);
+    peak_accel = std::max(peak_accel, std::abs(table.axis_accel()));
+    if (i >= 1000) late_speed = std::max(late_speed, std::abs(table.axis_velocity()));
+  }
+  EXPECT_LT(late_speed, 1e-3);
+  EXPECT_NEAR(table.axis(), reference, 1e-6);
+  EXPECT_LE(peak_accel, model.inversion.max_accel_deg_s2 + kTol);
+}
+
 TEST(TablePhysics, when_not_enabled_expect_the_target_ignored) {
   SimDevice device(default_model(DeviceKind::inversion), 1);
   device.drive().write_target(30.0);

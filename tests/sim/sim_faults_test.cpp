@@ -202,13 +202,88 @@ TEST(SimFaults, reset_peaks_restarts_ground_truth_peaks_from_now) {
   EXPECT_LT(client.state()["peak_angle_deg"].get<double>(), 0.02);
 }
 
+TEST(SimFaults, drive_reaction_hold_makes_a_fault_stop_and_hold_in_place_over_modbus) {
+  SimClient client(DeviceKind::inversion);
+  ASSERT_EQ(client.command({{"command", "drive_reaction"}, {"mode", "hold"}})["ok"], true);
+  EXPECT_EQ(client.state()["drive_reaction"], "hold");
+  ASSERT_TRUE(client.write("target", 5.0));
+  ASSERT_TRUE(client.enable());
+  ASSERT_TRUE(wait_until([&] { return client.state()["angle_deg"].get<double>() > 4.999; }));
+  client.command({{"command", "drive_fault"}, {"code", 0x2310}});
+  EXPECT_TRUE(wait_until([&] { return client.drive_state() == State::fault; }));
+  EXPECT_EQ(client.state()["brake"], true);
+  EXPECT_NEAR(*client.read("actual"), 5.0, 0.001) << "held where it was, not taken home";
+  ASSERT_EQ(client.command({{"command", "drive_reaction"}, {"mode", "home"}})["ok"], true);
+  EXPECT_EQ(client.state()["drive_reaction"], "home");
+}
+
+TEST(SimFaults, drive_reaction_refuses_an_unknown_mode_naming_the_choices) {
+  SimClient client(DeviceKind::inversion);
+  const nlohmann::json reply = client.command({{"command", "drive_reaction"}, {"mode", "park"}});
+  EXPECT_EQ(reply["ok"], false);
+  EXPECT_NE(reply["error"].get<std::string>().find("hold"), std::string::npos) << reply.dump();
+  EXPECT_EQ(client.command({{"command", "drive_reaction"}})["ok"], false);
+}
+
+TEST(SimFaults, watchdog_ignore_reads_back_the_timeout_but_never_trips) {
+  SimClient client(DeviceKind::traction);
+  ASSERT_EQ(client.command({{"command", "watchdog_ignore"}, {"on", true}})["ok"], true);
+  ASSERT_TRUE(client.write("watchdog_timeout", 100));
+  ASSERT_TRUE(client.enable());
+  const double armed_at = client.state()["t"];
+  // Silence well past the timeout, measured on the simulator's own clock.
+  ASSERT_TRUE(
+      wait_until([&] { return client.state()["t"].get<double>() > armed_at + 0.5; }, 2000ms));
+  EXPECT_EQ(client.read("watchdog_timeout"), 100);
+  EXPECT_EQ(client.state()["watchdog_ignored"], true);
+  EXPECT_EQ(client.state()["watchdog_tripped"], false);
+  EXPECT_EQ(client.drive_state(), State::operation_enabled);
+  ASSERT_EQ(client.command({{"command", "watchdog_ignore"}, {"on", false}})["ok"], true);
+  client.command({{"command", "comm_loss"}, {"seconds", 0.3}});
+  EXPECT_TRUE(wait_until([&] { return client.state()["watchdog_tripped"] == true; }, 2000ms));
+  EXPECT_EQ(client.command({{"command", "watchdog_ignore"}})["ok"], false) << "on is required";
+}
+
+TEST(SimFaults, stop_switch_dead_shows_pressed_to_the_master_but_the_drive_goes_on) {
+  SimClient client(DeviceKind::inversion);
+  ASSERT_EQ(client.command({{"command", "stop_switch_dead"}, {"on", true}})["ok"], true);
+  ASSERT_TRUE(client.write("target", 3.0));
+  ASSERT_TRUE(client.enable());
+  client.command({{"command", "press_stop"}});
+  EXPECT_EQ(client.read("stop_switch"), 1);
+  EXPECT_EQ(client.drive_state(), State::operation_enabled);
+  EXPECT_EQ(static_cast<int>(*client.read("status_word")) & 0x0080, 0) << "no warning either";
+  EXPECT_TRUE(wait_until([&] { return client.state()["angle_deg"].get<double>() > 2.999; }));
+  EXPECT_EQ(client.state()["stop_switch_wired"], false);
+  ASSERT_EQ(client.command({{"command", "stop_switch_dead"}, {"on", false}})["ok"], true);
+  EXPECT_EQ(client.drive_state(), State::quick_stop_active) << "wired again while still pressed";
+}
+
 TEST(SimControl, state_reports_the_documented_fields) {
   SimClient table(DeviceKind::inversion);
   const nlohmann::json s = table.state();
-  for (const char* key :
-       {"ok", "t", "angle_deg", "velocity", "drive", "fault_code", "stop_pressed", "stop_connected",
-        "watchdog_tripped", "peak_angle_deg", "requests", "target", "kind", "velocity_limit",
-        "watchdog_timeout_ms", "peak_velocity", "peak_accel"}) {
+  for (const char* key : {"ok",
+                          "t",
+                          "angle_deg",
+                          "velocity",
+                          "drive",
+                          "fault_code",
+                          "stop_pressed",
+                          "stop_connected",
+                          "watchdog_tripped",
+                          "peak_angle_deg",
+                          "requests",
+                          "target",
+                          "kind",
+                          "velocity_limit",
+                          "watchdog_timeout_ms",
+                          "peak_velocity",
+                          "peak_accel",
+                          "control_word",
+                          "brake",
+                          "drive_reaction",
+                          "watchdog_ignored",
+                          "stop_switch_wired"}) {
     EXPECT_TRUE(s.contains(key)) << key;
   }
   SimClient bench(DeviceKind::traction);

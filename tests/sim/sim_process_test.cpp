@@ -106,6 +106,20 @@ TEST(SimScenario, events_fire_at_their_simulated_times) {
   EXPECT_EQ(sim.state()["stop_pressed"], true);
 }
 
+TEST(SimScenario, the_drive_reaction_and_self_test_faults_can_be_scripted) {
+  TempDir dir;
+  std::ofstream(dir.file("s.json")) << R"({"events": [
+      {"at_s": 0.02, "command": "drive_reaction", "mode": "hold"},
+      {"at_s": 0.02, "command": "watchdog_ignore", "on": true},
+      {"at_s": 0.05, "command": "stop_switch_dead", "on": true}]})";
+  SimOptions options;
+  options.scenario_file = dir.file("s.json");
+  SimClient sim(DeviceKind::traction, false, options);
+  EXPECT_TRUE(wait_until([&] { return sim.state()["stop_switch_wired"] == false; }));
+  EXPECT_EQ(sim.state()["drive_reaction"], "hold");
+  EXPECT_EQ(sim.state()["watchdog_ignored"], true);
+}
+
 TEST(SimScenario, a_misspelt_command_fails_at_load_naming_the_event) {
   TempDir dir;
   std::ofstream(dir.file("s.json"))
@@ -132,7 +146,8 @@ TEST(SimTrace, records_the_documented_columns_at_100_hz_or_more) {
   std::string header;
   std::getline(in, header);
   EXPECT_EQ(header,
-            "t,target,actual,velocity,force_n,drive,stop_pressed,stop_connected,fault_code");
+            "t,target,actual,velocity,force_n,drive,stop_pressed,stop_connected,fault_code,"
+            "control_word,status_word,brake");
   std::string line;
   double first = -1;
   double last = 0;
@@ -218,6 +233,34 @@ TEST(SimExecutable, exits_0_on_sigint) {
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   guard.pid = -1;
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+TEST(SimExecutable, drive_reaction_option_sets_the_reaction_and_refuses_other_words) {
+  TempDir dir;
+  const std::string port_file = dir.file("port");
+  const std::string control = dir.file("sim.sock");
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::freopen("/dev/null", "w", stdout);
+    execl(sim_binary().c_str(), "traction-sim", "--listen", "127.0.0.1:0", "--port-file",
+          port_file.c_str(), "--control", control.c_str(), "--drive-reaction", "hold",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ChildGuard guard{pid};
+  ASSERT_TRUE(wait_until([&] { return fs::exists(port_file); }, 5000ms));
+  ControlClient client(control);
+  ASSERT_TRUE(client.connected());
+  const nlohmann::json state = nlohmann::json::parse(client.ask(R"({"command":"state"})"));
+  EXPECT_EQ(state["drive_reaction"], "hold") << state.dump();
+
+  const std::string command = sim_binary() + " --drive-reaction park --listen 127.0.0.1:0 2>" +
+                              dir.file("err") + " >/dev/null";
+  EXPECT_NE(std::system(command.c_str()), 0);
+  std::stringstream err;
+  err << std::ifstream(dir.file("err")).rdbuf();
+  EXPECT_NE(err.str().find("--drive-reaction"), std::string::npos) << err.str();
 }
 
 TEST(SimExecutable, a_bad_model_file_exits_non_zero_with_the_file_named) {

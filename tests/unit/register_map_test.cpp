@@ -105,7 +105,8 @@ TEST(RegisterMapLoad, when_signals_overlap_expect_error_naming_both) {
     parse(j);
     FAIL() << "overlap accepted";
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("\"actual\" and \"fault_code\" overlap"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("\"actual\" and \"fault_code\" overlap"),
+              std::string::npos)
         << e.what();
   }
 }
@@ -132,7 +133,8 @@ TEST(RegisterMapLoad, when_signal_name_misspelt_expect_did_you_mean) {
     parse(j);
     FAIL();
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("did you mean \"stop_switch\""), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("did you mean \"stop_switch\""), std::string::npos)
+        << e.what();
   }
 }
 
@@ -143,11 +145,64 @@ TEST(RegisterMapLoad, when_target_in_read_only_table_expect_error) {
   EXPECT_THROW(parse(j), ConfigError);
 }
 
-TEST(DeviceFiles, shipped_sim_maps_load_and_read_in_two_requests) {
+TEST(RegisterMapLoad, cycle_blocks_keep_only_the_state_signals_of_each_block) {
+  // holding 0..3 (control_word, target, watchdog) holds nothing a cycle decodes: dropped.
+  const RegisterMap map = parse(minimal_registers());
+  ASSERT_EQ(map.cycle_blocks().size(), 2U);
+  EXPECT_EQ(map.cycle_blocks()[0].table, Table::discrete_input);
+  EXPECT_EQ(map.cycle_blocks()[1].table, Table::input);
+  EXPECT_EQ(map.cycle_blocks()[1].count, 4);
+  EXPECT_TRUE(map.identity_blocks().empty());
+}
+
+TEST(RegisterMapLoad, identity_at_the_end_of_a_block_is_trimmed_off_the_cycle_but_never_splits_it) {
+  auto j = minimal_registers();
+  j["vendor_id"] = {{"table", "input"}, {"address", 4}};      // after actual: trimmed
+  j["product_code"] = {{"table", "input"}, {"address", 10}};  // a block of its own: dropped
+  const RegisterMap map = parse(j);
+  ASSERT_EQ(map.read_blocks().size(), 4U);
+  ASSERT_EQ(map.cycle_blocks().size(), 2U);
+  EXPECT_EQ(map.cycle_blocks()[1].address, 0);
+  EXPECT_EQ(map.cycle_blocks()[1].count, 4);
+  ASSERT_EQ(map.identity_blocks().size(), 2U);
+  EXPECT_EQ(map.identity_blocks()[0].address, 4);
+  EXPECT_EQ(map.identity_blocks()[0].count, 1);
+  EXPECT_EQ(map.identity_blocks()[1].address, 10);
+}
+
+TEST(RegisterMapLoad, signals_are_found_by_value_in_a_copy_of_the_map) {
+  const RegisterMap copy = [] {
+    const RegisterMap original = parse(minimal_registers());
+    return RegisterMap(original);
+  }();
+  ASSERT_NE(copy.find(Signal::actual), nullptr);
+  EXPECT_EQ(copy.find(Signal::actual),
+            &copy.signals().at("actual"));  // into the copy, not the original
+  EXPECT_EQ(copy.find(Signal::heartbeat), nullptr);
+  EXPECT_EQ(signal_named("stop_switch_connected"), Signal::stop_switch_connected);
+  EXPECT_FALSE(signal_named("stop_swtich").has_value());
+  EXPECT_STREQ(to_string(Signal::rope_position), "rope_position");
+}
+
+TEST(RegisterImage, decodes_a_signal_from_the_slot_resolved_when_the_image_was_built) {
+  const RegisterMap map = parse(minimal_registers());
+  RegisterImage image(map, map.cycle_blocks());
+  image.block(0) = {0, 1};                       // discrete: stop_switch 0, connected 1
+  image.block(1) = {0x0027, 7, 0xFFFF, 0xFFFE};  // input: status, fault, actual -2 (high first)
+  EXPECT_EQ(image.value(Signal::status_word), 0x0027);
+  EXPECT_EQ(image.value(Signal::fault_code), 7);
+  EXPECT_EQ(image.value(Signal::actual), -2);
+  EXPECT_FALSE(image.flag(Signal::stop_switch));
+  EXPECT_TRUE(image.flag(Signal::stop_switch_connected));
+  EXPECT_FALSE(image.value(Signal::control_word).has_value());  // not read in a cycle
+}
+
+TEST(DeviceFiles, shipped_sim_maps_load_and_a_cycle_reads_in_one_request) {
   for (const char* name : {"sim-inversion.json", "sim-traction.json"}) {
     auto file = load_device_file(std::string(TRACTION_SOURCE_DIR) + "/config/devices/" + name);
     ASSERT_TRUE(file.ok()) << file.status().message();
     EXPECT_EQ(file->registers.read_blocks().size(), 2U) << name;
+    EXPECT_EQ(file->registers.cycle_blocks().size(), 1U) << name;
   }
 }
 

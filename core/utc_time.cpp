@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/history/utc_time.hpp"
+#include "core/utc_time.hpp"
 
 #include <cstdio>
 #include <ctime>
 
-namespace traction::history {
+namespace traction {
 
 std::string format_utc(SystemTime time) {
   const auto ms_total =
@@ -39,4 +39,4 @@ std::optional<SystemTime> parse_utc(const std::string& text) {
   return std::chrono::system_clock::from_time_t(seconds) + std::chrono::milliseconds(ms);
 }
 
-}  // namespace traction::history
+}  // namespace traction

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-namespace traction::history {
+namespace traction {
 
 using SystemTime = std::chrono::system_clock::time_point;
 
@@ -15,4 +15,4 @@ std::string format_utc(SystemTime time);
 // Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z"; nullopt for anything else.
 std::optional<SystemTime> parse_utc(const std::string& text);
 
-}  // namespace traction::history
+}  // namespace traction
