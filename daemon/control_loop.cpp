@@ -143,7 +143,14 @@ void ControlLoop::configure_device(Clock::time_point now) {
 void ControlLoop::cycle_once() {
   const Tick tick = tick_now();
   take_commands(commands_);
-  for (ControlCommand& command : commands_) controller_.handle(std::move(command), tick);
+  for (ControlCommand& command : commands_) {
+    if (command.done) {
+      command.done = [this, done = std::move(command.done)](CommandReply reply) {
+        replies_.emplace_back(std::move(done), std::move(reply));
+      };
+    }
+    controller_.handle(std::move(command), tick);
+  }
   commands_.clear();
   configure_device(tick.now);
   if (configured_) {
@@ -156,6 +163,8 @@ void ControlLoop::cycle_once() {
   const Clock::time_point end = Clock::now();
   const bool overrun = end > deadline_;
   publish(tick.now, std::chrono::duration<double, std::milli>(end - tick.now).count(), overrun);
+  for (auto& [done, reply] : replies_) done(std::move(reply));
+  replies_.clear();
   if (overrun) deadline_ = end;  // skip the missed periods instead of bursting to catch up
 }
 

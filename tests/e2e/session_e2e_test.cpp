@@ -33,6 +33,34 @@ TEST(SessionEndToEnd, quick_check_completes_and_the_table_never_passes_the_targe
   EXPECT_EQ(rig.status()["state"], "idle");
 }
 
+// Once session.start has answered, every status.get shows that session, `starting` (the record
+// is written and the drive enabled) or `running`: a script that polls until idle never believes
+// it already ended. Polled back to back, as fast as the socket answers, from the reply on.
+TEST(SessionEndToEnd, every_status_after_a_start_reply_shows_the_session) {
+  Rig rig("inversion");
+  ASSERT_TRUE(rig.ready()) << rig.log();
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const auto started = rig.call("session.start", {{"program", "quick-check"}});
+    ASSERT_TRUE(started.contains("result")) << started.dump();
+    const std::string id = started["result"]["session_id"];
+    std::map<std::string, int> seen;
+    const auto until = std::chrono::steady_clock::now() + 1500ms;
+    while (std::chrono::steady_clock::now() < until) {
+      const auto s = rig.status();
+      const std::string state = s.value("state", "");
+      ++seen[state];
+      ASSERT_TRUE(state == "starting" || state == "running") << "poll " << seen.size() << ": " << state;
+      ASSERT_TRUE(s["session"].is_object()) << s.dump();
+      ASSERT_EQ(s["session"]["id"], id);
+    }
+    EXPECT_GT(seen["running"], 0) << "the drive was enabled and the plan began";
+    const auto stop = rig.call("session.stop");
+    ASSERT_TRUE(stop.contains("result")) << stop.dump();
+    EXPECT_NE(rig.status()["state"], "running") << "the stop reply comes after the stop took effect";
+    ASSERT_TRUE(wait_until([&] { return rig.status()["state"] == "idle"; }, 20s));
+  }
+}
+
 TEST(SessionEndToEnd, estop_during_hold_brings_the_table_home_within_the_fault_release_rate) {
   Rig rig("inversion");
   ASSERT_TRUE(rig.ready()) << rig.log();
