@@ -60,7 +60,9 @@ ControlLoop::ControlLoop(std::unique_ptr<Driver> driver, DeviceKind kind,
   events_.reserve(64);
 }
 
-ControlLoop::~ControlLoop() { stop(); }
+ControlLoop::~ControlLoop() {
+  stop();
+}
 
 void ControlLoop::start() {
   if (thread_.joinable()) return;
@@ -122,7 +124,8 @@ void ControlLoop::publish(Clock::time_point now, double cycle_ms, bool overrun) 
   // The observers read the loop's own snapshot: only this thread writes it.
   for (CycleObserver* observer : observers_) observer->on_cycle(snapshot_, events_);
   // After the observers, so that a log record can already carry the session that started.
-  for (const Event& e : events_) spdlog::info("event {} {}", to_string(e.kind), event_detail(e).dump());
+  for (const Event& e : events_)
+    spdlog::info("event {} {}", to_string(e.kind), event_detail(e).dump());
 }
 
 // Opens the link when it is not open yet, at most once per configure_retry_s.
@@ -159,7 +162,8 @@ void ControlLoop::cycle_once() {
     device_.available = false;
   }
   const CycleOutput out = controller_.cycle(tick, device_);
-  if (configured_ && out.write && device_.available) controller_.write_result(driver_->write(out.command));
+  if (configured_ && out.write && device_.available)
+    controller_.write_result(driver_->write(out.command));
   const Clock::time_point end = Clock::now();
   const bool overrun = end > deadline_;
   publish(tick.now, std::chrono::duration<double, std::milli>(end - tick.now).count(), overrun);
@@ -189,11 +193,14 @@ void ControlLoop::leave_drive() {
   if (!configured_) return;
   const StatusSnapshot s = snapshot();
   if (s.away_from_home) {
-    spdlog::error("control loop ends with the axis away from home at {} {}; the drive keeps its "
-                  "last setpoint and its watchdog acts", s.device.actual, axis_unit(s.kind));
+    spdlog::error(
+        "control loop ends with the axis away from home at {} {}; the drive keeps its "
+        "last setpoint and its watchdog acts",
+        s.device.actual, axis_unit(s.kind));
     return;
   }
-  walk_to(*driver_, device_, cia402::Goal::disabled, s.device.actual, std::chrono::milliseconds(200));
+  walk_to(*driver_, device_, cia402::Goal::disabled, s.device.actual,
+          std::chrono::milliseconds(200));
 }
 
 bool ControlLoop::shutdown_safely(std::chrono::milliseconds timeout) {
@@ -207,10 +214,10 @@ bool ControlLoop::shutdown_safely(std::chrono::milliseconds timeout) {
   const auto until = Clock::now() + timeout;
   while (Clock::now() < until) {
     const StatusSnapshot snap = snapshot();
-    const bool releasing = snap.state == DaemonState::starting ||
-                           snap.state == DaemonState::running || snap.state == DaemonState::paused ||
-                           snap.state == DaemonState::stopping ||
-                           snap.state == DaemonState::recovering;
+    const bool releasing =
+        snap.state == DaemonState::starting || snap.state == DaemonState::running ||
+        snap.state == DaemonState::paused || snap.state == DaemonState::stopping ||
+        snap.state == DaemonState::recovering;
     // Home (or a latched state that has brought the person home): the loop may end.
     if (!releasing && !snap.away_from_home) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

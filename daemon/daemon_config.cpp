@@ -37,7 +37,8 @@ Result<DaemonConfig> load_daemon_config(const std::string& file, const ConfigOve
       control->finish();
     }
     if (auto programs = root.optional_object("programs")) {
-      for (const auto& dir : programs->string_list_or("dirs")) c.program_dirs.push_back(resolve(file, dir));
+      for (const auto& dir : programs->string_list_or("dirs"))
+        c.program_dirs.push_back(resolve(file, dir));
       programs->finish();
     }
     if (const auto* site = root.optional_raw("site_limits")) c.site_limits = *site;

@@ -16,7 +16,7 @@ struct DaemonConfig {
   std::string source;       // the config file
   std::string device_file;  // absolute path of the device file
   DeviceFile device;
-  std::string device_uri;   // tcp://HOST:PORT?unit=N or rtu:///dev/ttyUSB0?baud=...
+  std::string device_uri;  // tcp://HOST:PORT?unit=N or rtu:///dev/ttyUSB0?baud=...
   double rate_hz = 100.0;
   int realtime_priority = 0;  // control.realtime_priority: 0 off, 1..99 SCHED_FIFO
   std::vector<std::string> program_dirs;
