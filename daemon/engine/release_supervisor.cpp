@@ -109,6 +109,12 @@ ReleaseStep ReleaseSupervisor::step(Clock::time_point now, const DeviceState& d,
     quick_stop_ = false;
     takeover_ = true;  // the drive holds instead: the daemon releases from here
   }
+  return follow_drive(now, d, limits, out);
+}
+
+// What the drive's own state asks for: wait for its reaction, reset or walk it, or follow.
+ReleaseStep ReleaseSupervisor::follow_drive(Clock::time_point now, const DeviceState& d,
+                                            const EffectiveLimits& limits, ReleaseStep out) {
   switch (d.drive) {
     case cia402::State::fault_reaction_active:
       out.goal = cia402::Goal::disabled;
