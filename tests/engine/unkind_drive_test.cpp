@@ -136,7 +136,9 @@ TEST_P(UnkindDrive, a_drive_fault_in_a_hold_then_reset_brings_the_person_home_be
   ASSERT_TRUE(rig().run_until([&] { return rig().state() == DaemonState::idle; }, 60))
       << to_string(rig().state()) << " at " << rig().device().axis();
   EXPECT_TRUE(home_at_rest());
-  if (GetParam().reaction == sim::DriveReaction::hold) EXPECT_TRUE(saw_state(DaemonState::recovering));
+  if (GetParam().reaction == sim::DriveReaction::hold) {
+    EXPECT_TRUE(saw_state(DaemonState::recovering));
+  }
   expect_the_promises_kept();
 }
 
