@@ -11,10 +11,10 @@ trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 mkdir -p "$work/tree/src" "$work/tree/build/x"
-printf 'int a;\n// as the design note says (%s)\n' "DESIGN.md" >"$work/tree/src/a.cpp"
+printf 'int a;\n// as the design note says (%s.md)\n' "DESIGN" >"$work/tree/src/a.cpp"
 printf 'line\nline\n"guidance": "Seed %s: holds"\n' "001" >"$work/tree/b.json"
 printf '# fixed in issue %s item %s\n' "4" "5" >"$work/tree/src/c.sh"
-printf 'see %s\n' "STYLE.md" >"$work/tree/build/x/ignored.txt"
+printf 'see %s.md\n' "STYLE" >"$work/tree/build/x/ignored.txt"
 
 status=0
 "$check" "$work/tree" >"$work/out" 2>&1 || status=$?
