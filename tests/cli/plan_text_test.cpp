@@ -77,17 +77,17 @@ TEST(PhasesText, when_a_bench_rises_shaped_expect_newtons_and_no_guessed_time) {
 
 TEST(BindingLimitsText, when_quick_check_expect_use_limit_and_who_set_it) {
   EXPECT_EQ(binding_limits_text(quick_check_plan()),
-            "  limit                plan    limit   set by\n"
-            "  highest target       15°     45°     site limits in inversion.json\n"
-            "  lowest target        0°      -20°    device file "
+            "  limit                plan   limit   set by\n"
+            "  highest target       15°    45°     site limits in inversion.json\n"
+            "  lowest target        0°     -20°    device file "
             "../../config/devices/sim-inversion.json\n"
-            "  rate away from home  5 °/s   10 °/s  device file "
+            "  rate away from home  5 °/s  10 °/s  device file "
             "../../config/devices/sim-inversion.json\n"
-            "  rate towards home    5 °/s   12 °/s  device file "
+            "  rate towards home    5 °/s  12 °/s  device file "
             "../../config/devices/sim-inversion.json\n"
-            "  hold above 30°       -       120 s   built-in default\n"
-            "  rest (at least)      -       5 s     built-in default\n"
-            "  session              11 s    1200 s  built-in default\n");
+            "  hold above 30°       -      120 s   built-in default\n"
+            "  rest (at least)      -      5 s     built-in default\n"
+            "  session              11 s   1200 s  built-in default\n");
 }
 
 TEST(ProgramText, when_program_has_a_plan_expect_description_guidance_source_plan_and_limits) {
