@@ -19,9 +19,9 @@ struct DaemonConfig {
   std::string device_file;       // absolute path of the device file
   std::string device_file_name;  // the device file as the config names it
   DeviceFile device;
-  std::string device_uri;   // tcp://HOST:PORT?unit=N or rtu:///dev/ttyUSB0?baud=...
+  std::string device_uri;  // tcp://HOST:PORT?unit=N or rtu:///dev/ttyUSB0?baud=...
   double rate_hz = 100.0;
-  int realtime_priority = 0;  // control.realtime_priority: 0 off, 1..99 SCHED_FIFO
+  int realtime_priority = 0;                   // control.realtime_priority: 0 off, 1..99 SCHED_FIFO
   std::vector<std::string> program_dirs;       // absolute
   std::vector<std::string> program_dir_names;  // as the config names them, one per program_dirs
   nlohmann::json site_limits = nlohmann::json::object();
