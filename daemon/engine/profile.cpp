@@ -105,8 +105,9 @@ void apply_flag(LimitSet& set, const Profile& profile, const std::string& flag, 
                 why + ": force cap " + number_text(kLowForceFractionBw) + " x body weight");
       } else {
         tighten(set, "max_target", home,
-                why + ": traction refused because the profile has no body_mass_kg to set a low "
-                      "force cap");
+                why +
+                    ": traction refused because the profile has no body_mass_kg to set a low "
+                    "force cap");
       }
       break;
     case FlagEffect::refuse_traction:

@@ -327,7 +327,10 @@ Plan expand_program(const ProgramDefinition& program, DeviceKind kind,
   plan.kind = kind;
   plan.phases = std::move(b.phases());
   if (plan.phases.size() > kMaxPlanPhases) {
-    throw ConfigError(program.source + ": program "" + program.name + "" expands to " +
+    throw ConfigError(program.source +
+                      ": program "
+                      " + program.name + "
+                      " expands to " +
                       std::to_string(plan.phases.size()) + " phases, more than " +
                       std::to_string(kMaxPlanPhases));
   }

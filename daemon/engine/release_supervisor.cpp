@@ -85,7 +85,8 @@ ReleaseStep ReleaseSupervisor::step(Clock::time_point now, const DeviceState& d,
   out.target = release_target(setpoint, limits, kind);
   if (!gave_up_.empty()) {
     out.goal = gave_up_goal_;
-    out.follow = gave_up_goal_ == cia402::Goal::enabled && d.drive == cia402::State::operation_enabled;
+    out.follow =
+        gave_up_goal_ == cia402::Goal::enabled && d.drive == cia402::State::operation_enabled;
     out.waiting = "device.reset";
     return out;
   }
@@ -144,8 +145,9 @@ ReleaseStep ReleaseSupervisor::walk(Clock::time_point now, ReleaseStep out) {
   if (walk_since_ && seconds(now - *walk_since_) <= options_.enable_timeout_s) return out;
   if (attempts_ >= options_.max_attempts) {
     char why[96];
-    std::snprintf(why, sizeof why, "the drive could not be enabled to release (%d attempts of %.1f s)",
-                  attempts_, options_.enable_timeout_s);
+    std::snprintf(why, sizeof why,
+                  "the drive could not be enabled to release (%d attempts of %.1f s)", attempts_,
+                  options_.enable_timeout_s);
     give_up(why, cia402::Goal::disabled);
     out.goal = cia402::Goal::disabled;
     out.waiting = "device.reset";

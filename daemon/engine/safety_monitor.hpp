@@ -22,12 +22,15 @@ struct MonitorContext {
   double setpoint = 0.0;
   double highest_target = 0.0;   // farthest-from-home target of the running plan
   double session_seconds = 0.0;  // active session time (pauses and their returns excluded)
+  // A drive fault with this code is expected, not a trip: while recovering, the drive's
+  // communication-loss fault was caused by the daemon's own absence, and the release clears it.
+  std::optional<std::uint16_t> expected_fault_code;
 };
 
 struct MonitorOptions {
-  double stale_seconds = 0.25;        // a reading older than this is stale
-  double tracking_band_factor = 2.0;  // x tolerance: allowed |actual - setpoint|
-  double tracking_seconds = 1.0;      // accumulated time outside the band
+  double stale_seconds = 0.25;         // a reading older than this is stale
+  double tracking_band_factor = 2.0;   // x tolerance: allowed |actual - setpoint|
+  double tracking_seconds = 1.0;       // accumulated time outside the band
   double release_stall_seconds = 2.0;  // accumulated lag of a release before it is stalled
   // The reading moving away from home faster than rate_margin x max_rate_up, measured over
   // rate_window_seconds, for rate_seconds (a bench taking up slack, a runaway drive).
@@ -59,7 +62,8 @@ class SafetyMonitor {
   double exposure_seconds() const { return exposure_s_; }
 
  private:
-  void check_device(Clock::time_point now, const DeviceState& device, TripSet& trips) const;
+  void check_device(Clock::time_point now, const DeviceState& device,
+                    std::optional<std::uint16_t> expected_fault, TripSet& trips) const;
   void check_plan(const DeviceState& device, const MonitorContext& ctx, TripSet& trips) const;
   void observe(Clock::time_point now, const DeviceState& device, const MonitorContext& ctx);
   void check_rate(Clock::time_point now, const MonitorContext& ctx, TripSet& trips);
