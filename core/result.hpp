@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Errors cross module boundaries as values (DESIGN.md): Status for operations that return nothing,
-// Result<T> for those that return a value.
+// Errors cross module boundaries as values, never as exceptions, so every caller sees and handles
+// them where they happen: Status for operations that return nothing, Result<T> for those that
+// return a value.
 #pragma once
 
 #include <optional>

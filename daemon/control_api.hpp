@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The meeting point of the control thread and the server thread (DESIGN.md "one owner per
-// resource"): commands go in through a mailbox, snapshots and events come out. Nothing here blocks.
+// The meeting point of the control thread and the server thread. Each resource has one owner (the
+// control thread owns the driver and the session), so nothing is shared under a lock: commands go
+// in through a mailbox, snapshots and events come out. Nothing here blocks.
 #pragma once
 
 #include <chrono>

@@ -31,9 +31,9 @@ void tighten(LimitSet& set, const std::string& key, double value, const std::str
 
 const std::vector<ContraindicationRule>& contraindication_rules() {
   using E = FlagEffect;
-  // DOMAIN.md "Contraindications and precautions": inversion is refused past horizontal for eye,
-  // blood-pressure, heart, circulation, bone and implant conditions; traction is refused for
-  // bone and spinal conditions and kept low for the "caution" conditions.
+  // The contraindications and precautions of inversion and traction therapy: inversion is refused
+  // past horizontal for eye, blood-pressure, heart, circulation, bone and implant conditions;
+  // traction is refused for bone and spinal conditions and kept low for the "caution" conditions.
   static const std::vector<ContraindicationRule> rules = {
       {"glaucoma", E::no_inversion, E::none, "inversion roughly doubles eye pressure"},
       {"eye_condition", E::no_inversion, E::none, "inversion raises eye pressure"},
