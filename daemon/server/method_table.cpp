@@ -37,7 +37,7 @@ std::vector<MethodSpec> build_table() {
        "connections): session.start is then refused unless remote start is granted, and "
        "remote_start.allow is refused. It cannot be undone."},
       {"remote_start.allow", h::remote_start_allow, Role::operator_, true,
-       {{"minutes", number, true, "how long remote start stays granted", 1, 240}},
+       {{"minutes", number, true, "how long remote start stays granted", 0.05, 240}},
        "the remote_start object of status.get",
        "Grants remote start at the device for `minutes`: a remote connection may start one "
        "session until the grant expires or any session ends, an estop, a fault or the stop "

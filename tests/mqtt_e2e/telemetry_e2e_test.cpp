@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+// tractiond-mqtt publishing a real daemon's state to a real broker, read by mosquitto_sub: the
+// retained state, the live value at its rate, availability and its last will, the session
+// summary, and events.
+#include <gtest/gtest.h>
+
+#include "tests/mqtt_e2e/mqtt_rig.hpp"
+
+namespace traction::mqtt::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(MqttTelemetry, state_live_and_availability_are_published_and_the_last_will_follows_a_kill) {
+  DeviceOnBroker d("inversion", "table-1", {{"live_rate_hz", 5}});
+  ASSERT_TRUE(d.rig.ready()) << d.logs();
+  ASSERT_TRUE(d.online()) << d.logs();
+  const Message state = d.sub.wait_for(
+      d.topic + "state", [](const Message& m) { return m.json().value("state", "") == "idle"; });
+  ASSERT_FALSE(state.topic.empty()) << d.logs();
+  EXPECT_EQ(state.json()["unit"], "deg");
+  EXPECT_EQ(state.json()["kind"], "inversion");
+  EXPECT_TRUE(state.json()["value"].is_number());
+  EXPECT_EQ(state.json()["remote_start"]["granted"], false);
+
+  // Live at 5 Hz: count the messages over two seconds.
+  const std::size_t before = d.sub.on(d.topic + "live").size();
+  std::this_thread::sleep_for(2s);  // the window being measured, not a wait for a condition
+  const std::size_t live = d.sub.on(d.topic + "live").size() - before;
+  EXPECT_GE(live, 7U);
+  EXPECT_LE(live, 13U);
+  EXPECT_TRUE(d.sub.last(d.topic + "live").json()["value"].is_number());
+
+  // A retained state is there for a client that comes later.
+  Subscriber late(d.broker, d.topic + "state", d.rig.dir() + "/late.log");
+  EXPECT_TRUE(
+      wait_until([&] { return !late.messages().empty() && late.messages()[0].retained; }, 5s));
+
+  d.bridge.process().signal(SIGKILL);  // no clean disconnect: the broker sends the last will
+  EXPECT_FALSE(d.sub
+                   .wait_for(d.topic + "availability",
+                             [](const Message& m) { return m.payload == "offline"; })
+                   .topic.empty());
+}
+
+TEST(MqttTelemetry, a_session_publishes_events_progress_and_its_summary) {
+  DeviceOnBroker d("traction", "bench-1");
+  ASSERT_TRUE(d.rig.ready()) << d.logs();
+  ASSERT_TRUE(d.online()) << d.logs();
+  const auto started = d.rig.call("session.start", {{"program", "quick-check"}});
+  ASSERT_TRUE(started.contains("result")) << started.dump();
+  const Message running = d.sub.wait_for(d.topic + "state", [](const Message& m) {
+    const auto s = m.json();
+    return s.value("state", "") == "running" && s["session"].is_object();
+  });
+  ASSERT_FALSE(running.topic.empty()) << d.logs();
+  EXPECT_EQ(running.json()["session"]["program"], "quick-check");
+  EXPECT_EQ(running.json()["unit"], "N");
+  EXPECT_TRUE(running.json()["session"]["time_left_s"].is_number());
+
+  const std::string id = started["result"].value("session_id", "");
+  const Message summary = d.sub.wait_for(
+      d.topic + "session", [](const Message& m) { return m.json().value("outcome", "") != ""; },
+      40s);
+  ASSERT_FALSE(summary.topic.empty()) << d.logs();
+  EXPECT_EQ(summary.json()["outcome"], "completed");
+  EXPECT_EQ(summary.json()["program"], "quick-check");
+  EXPECT_EQ(summary.json()["device_id"], "bench-1");
+  if (!id.empty()) EXPECT_EQ(summary.json()["id"], id);
+
+  std::set<std::string> kinds;
+  for (const auto& m : d.sub.on(d.topic + "event")) kinds.insert(m.json().value("kind", ""));
+  EXPECT_TRUE(kinds.count("session_started")) << d.logs();
+  EXPECT_TRUE(kinds.count("session_ended"));
+  EXPECT_TRUE(kinds.count("phase_changed"));
+}
+
+}  // namespace
+}  // namespace traction::mqtt::testing
