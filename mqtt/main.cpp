@@ -4,10 +4,12 @@
 // from there (docs/mqtt.md), and optionally announces the device to Home Assistant. One I/O
 // thread for the daemon side, one thread for the broker connection.
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <cctype>
 #include <iostream>
 
 #include "mqtt/bridge.hpp"
@@ -16,6 +18,18 @@ namespace {
 
 constexpr int kExitConfig = 2;
 constexpr int kExitRuntime = 1;
+
+// The host name as a device id (characters a topic level cannot hold become '-').
+std::string host_device_id() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "";
+  std::string id(name);
+  id = id.substr(0, id.find('.'));
+  for (char& c : id) {
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_') c = '-';
+  }
+  return id;
+}
 
 struct Overrides {
   std::string config_file;
@@ -33,6 +47,7 @@ traction::Result<traction::mqtt::BridgeConfig> load(const Overrides& o) {
   if (!o.socket_path.empty()) config->socket_path = o.socket_path;
   if (!o.broker.empty()) config->broker = o.broker;
   if (!o.device_id.empty()) config->device_id = o.device_id;
+  if (config->device_id.empty()) config->device_id = host_device_id();
   if (auto s = traction::mqtt::finish_bridge_config(*config); !s) return s;
   return config;
 }
