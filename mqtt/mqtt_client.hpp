@@ -19,6 +19,7 @@
 #include "mqtt/bridge_config.hpp"
 
 struct mosquitto;
+struct mosquitto_message;
 
 namespace traction::mqtt {
 
@@ -67,7 +68,7 @@ class MqttClient {
   void wait_backoff(std::chrono::milliseconds delay);
   static void on_connect(mosquitto* handle, void* self, int rc);
   static void on_disconnect(mosquitto* handle, void* self, int rc);
-  static void on_message_cb(mosquitto* handle, void* self, const struct mosquitto_message* m);
+  static void on_message_cb(mosquitto* handle, void* self, const mosquitto_message* m);
   static void on_publish(mosquitto* handle, void* self, int mid);
 
   ClientOptions options_;
