@@ -43,10 +43,14 @@ struct DeviceOnBroker {
         sub(broker, "#", rig.dir() + "/sub.log"),
         topic("tractiond/" + id + "/") {}
 
+  // The bridge is online and has published a state.
   bool online() {
-    return !sub.wait_for(topic + "availability",
-                         [](const Message& m) { return m.payload == "online"; })
-                .topic.empty();
+    const auto up = sub.wait_for(topic + "availability",
+                                 [](const Message& m) { return m.payload == "online"; });
+    const auto state = sub.wait_for(topic + "state", [](const Message& m) {
+      return m.json().is_object() && m.json().contains("bridge");
+    });
+    return !up.topic.empty() && !state.topic.empty();
   }
   // Sends a command; waits for its reply (matched by id) and returns it (null when none came).
   nlohmann::json command(const nlohmann::json& request,
