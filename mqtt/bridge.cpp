@@ -144,7 +144,8 @@ void Bridge::publish_live(const nlohmann::json& status, SteadyTime now) {
   const double period = 1.0 / config_.live_rate_hz - 0.5 / subscription_rate(config_.live_rate_hz);
   if (duration<double>(now - live_sent_).count() < period) return;
   live_sent_ = now;
-  send(topics_.live, live_payload(status, now_utc()).dump(), 0, false, Priority::telemetry);
+  // QoS 1 like all telemetry: the budget then counts what the broker has not acknowledged.
+  send(topics_.live, live_payload(status, now_utc()).dump(), 1, false, Priority::telemetry);
 }
 
 void Bridge::publish_state(const nlohmann::json& status, SteadyTime now) {

@@ -19,7 +19,7 @@ std::uint64_t overruns(e2e::Rig& rig) {
 
 TEST(MqttBrokerOutage, broker_killed_and_restarted_during_a_session_the_bridge_reconnects) {
   DeviceOnBroker d("inversion", "table-1", {{"live_rate_hz", 5}});
-  ASSERT_TRUE(d.rig.ready()) << d.logs();
+  ASSERT_TRUE(d.ready()) << d.logs();
   ASSERT_TRUE(d.online()) << d.logs();
   const auto started = d.rig.call("session.start", {{"program", "quick-check"}});
   ASSERT_TRUE(started.contains("result")) << started.dump();
@@ -54,7 +54,7 @@ TEST(MqttBrokerOutage, broker_killed_and_restarted_during_a_session_the_bridge_r
 TEST(MqttBrokerOutage, a_stalled_broker_costs_dropped_telemetry_and_the_daemon_never_waits) {
   // A small queue so that a short stall fills it.
   DeviceOnBroker d("inversion", "table-1", {{"live_rate_hz", 10}, {"queue_limit", 5}});
-  ASSERT_TRUE(d.rig.ready()) << d.logs();
+  ASSERT_TRUE(d.ready()) << d.logs();
   ASSERT_TRUE(d.online()) << d.logs();
   const auto started = d.rig.call("session.start", {{"program", "quick-check"}});
   ASSERT_TRUE(started.contains("result")) << started.dump();

@@ -32,7 +32,7 @@ bool grant_topic_is(DeviceOnBroker& d, const std::string& value) {
 
 TEST(MqttCommands, estop_over_mqtt_stops_a_session_and_the_table_goes_home) {
   DeviceOnBroker d("inversion", "table-1");
-  ASSERT_TRUE(d.rig.ready()) << d.logs();
+  ASSERT_TRUE(d.ready()) << d.logs();
   ASSERT_TRUE(d.online()) << d.logs();
   ASSERT_TRUE(d.rig.call("session.start", {{"program", "quick-check"}}).contains("result"));
   ASSERT_TRUE(wait_until(
@@ -80,7 +80,7 @@ TEST(MqttCommands, estop_over_mqtt_stops_a_session_and_the_table_goes_home) {
 
 TEST(MqttCommands, remote_start_needs_a_grant_at_the_device_and_each_stop_ends_it) {
   DeviceOnBroker d("inversion", "table-1", kHaConfig);
-  ASSERT_TRUE(d.rig.ready()) << d.logs();
+  ASSERT_TRUE(d.ready()) << d.logs();
   ASSERT_TRUE(d.online()) << d.logs();
   ASSERT_TRUE(grant_topic_is(d, "not_granted")) << d.logs();
 
@@ -109,7 +109,7 @@ TEST(MqttCommands, remote_start_needs_a_grant_at_the_device_and_each_stop_ends_i
 
 TEST(MqttCommands, a_grant_expires_and_a_remote_connection_can_never_grant) {
   DeviceOnBroker d("inversion", "table-1");
-  ASSERT_TRUE(d.rig.ready()) << d.logs();
+  ASSERT_TRUE(d.ready()) << d.logs();
   ASSERT_TRUE(d.online()) << d.logs();
   ASSERT_TRUE(d.rig.call("remote_start.allow", {{"minutes", 0.05}}).contains("result"));  // 3 s
   ASSERT_TRUE(grant_topic_is(d, "granted"));

@@ -43,6 +43,10 @@ struct DeviceOnBroker {
         sub(broker, "#", rig.dir() + "/sub.log"),
         topic("tractiond/" + id + "/") {}
 
+  // The daemon is idle on its device (a loaded machine may take a few reconnects to get there).
+  bool ready() {
+    return wait_until([&] { return rig.ready(); }, std::chrono::seconds(15));
+  }
   // The bridge is online and has published a state.
   bool online() {
     const auto up = sub.wait_for(topic + "availability",
