@@ -54,13 +54,28 @@ inline int run(const std::vector<std::string>& argv, const std::string& log) {
 
 class Broker {
  public:
-  explicit Broker(const std::string& dir) : dir_(dir), port_(free_port()) { start(); }
+  // `tls`: the listener speaks TLS only, with a throwaway self-signed certificate for 127.0.0.1
+  // (ca_file() for the clients).
+  explicit Broker(const std::string& dir, bool tls = false)
+      : dir_(dir), port_(free_port()), tls_(tls) {
+    if (tls_) make_certificate();
+    start();
+  }
 
   // (Re)starts mosquitto on the same port; true once it accepts connections.
   bool start() {
-    std::ofstream(dir_ + "/mosquitto.conf") << "listener " << port_ << " 127.0.0.1\n"
-                                            << "allow_anonymous true\n"
-                                            << "persistence false\n";
+    std::ofstream conf(dir_ + "/mosquitto.conf");
+    conf << "listener " << port_ << " 127.0.0.1\n"
+         << "allow_anonymous true\n"
+         << "persistence false\n"
+         // Started as root (CI), mosquitto would become user mosquitto, who cannot read the
+         // key in this private directory; as any other user this line changes nothing.
+         << "user root\n";
+    if (tls_) {
+      conf << "certfile " << dir_ << "/broker-cert.pem\n"
+           << "keyfile " << dir_ << "/broker-key.pem\n";
+    }
+    conf.close();
     process_ = std::make_unique<Process>(
         std::vector<std::string>{"/usr/sbin/mosquitto", "-c", dir_ + "/mosquitto.conf"},
         dir_ + "/mosquitto.log");
@@ -75,11 +90,22 @@ class Broker {
   void stall() { process_->signal(SIGSTOP); }
   void resume() { process_->signal(SIGCONT); }
   int port() const { return port_; }
-  std::string url() const { return "mqtt://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const {
+    return (tls_ ? "mqtts://127.0.0.1:" : "mqtt://127.0.0.1:") + std::to_string(port_);
+  }
+  std::string ca_file() const { return dir_ + "/broker-cert.pem"; }
 
  private:
+  void make_certificate() {
+    run({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+         "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", dir_ + "/broker-key.pem", "-out", dir_ + "/broker-cert.pem"},
+        dir_ + "/openssl.log");
+  }
+
   std::string dir_;
   int port_;
+  bool tls_;
   std::unique_ptr<Process> process_;
 };
 

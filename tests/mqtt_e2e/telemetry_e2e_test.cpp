@@ -77,5 +77,30 @@ TEST(MqttTelemetry, a_session_publishes_events_progress_and_its_summary) {
   EXPECT_TRUE(kinds.count("state_changed"));
 }
 
+TEST(MqttTelemetry, over_mqtts_the_bridge_verifies_the_broker_and_publishes) {
+  e2e::Rig rig("inversion");
+  Broker broker(rig.dir(), /*tls=*/true);
+  ASSERT_TRUE(wait_until([&] { return rig.ready(); }, 15s)) << rig.log();
+  Bridge bridge(rig, broker, "table-1", {{"tls", {{"ca_file", broker.ca_file()}}}});
+  // mosquitto_sub over TLS too, trusting the same certificate.
+  const std::string out = rig.dir() + "/tls-sub.log";
+  const int status = run(
+      {"/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(broker.port()), "--cafile",
+       broker.ca_file(), "-t", "tractiond/table-1/availability", "-C", "1", "-W", "15"},
+      out);
+  EXPECT_EQ(status, 0) << read_file(out) << bridge.log();
+  EXPECT_EQ(read_file(out), "online\n") << bridge.log();
+
+  // A broker whose certificate is not trusted is refused: nothing is published.
+  e2e::Rig other("inversion");
+  ASSERT_TRUE(wait_until([&] { return other.ready(); }, 15s)) << other.log();
+  Bridge untrusting(other, broker, "table-2",
+                    {{"tls", {{"ca_file", "/etc/ssl/certs/ca-certificates.crt"}}}});
+  EXPECT_TRUE(wait_until(
+      [&] { return untrusting.log().find("reconnecting with backoff") != std::string::npos; }, 10s))
+      << untrusting.log();
+  EXPECT_EQ(untrusting.log().find("connected to mqtts://"), std::string::npos) << untrusting.log();
+}
+
 }  // namespace
 }  // namespace traction::mqtt::testing
