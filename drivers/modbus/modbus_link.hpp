@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// One libmodbus context and its recovery policy (issue 4 item 5). Owned by the control thread only:
+// One libmodbus context and its recovery policy. Owned by the control thread only:
 // libmodbus is not thread safe.
 //  - A link error (socket gone, serial port lost) closes the context; it is reopened on a later
 //    call once the capped exponential backoff allows, so no call blocks beyond the timeouts.
@@ -63,6 +63,7 @@ class ModbusLink {
  private:
   Status open();
   Status before_transaction();
+  void drain_late_reply();
   Status after_failure(const std::string& what);
   std::uint8_t* bit_buffer(int count);
 
@@ -71,6 +72,7 @@ class ModbusLink {
   ReconnectBackoff backoff_;
   _modbus* ctx_ = nullptr;
   bool flush_pending_ = false;
+  bool drain_pending_ = false;  // RTU: a reply may still be on its way after a timeout
   int consecutive_timeouts_ = 0;
   std::uint64_t transactions_ = 0;
   std::vector<std::uint8_t> bits_;  // coil and discrete input requests
