@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The bridge's bounded outgoing queue: messages handed to the MQTT library that the broker has not
-// acknowledged yet (the bridge publishes with QoS 1). Telemetry beyond the limit, or while the broker is away, is
-// dropped and counted; control messages (replies, availability, discovery) always go while
-// connected. A stalled broker costs dropped telemetry, never a wait. One thread only.
+// acknowledged yet (the bridge publishes with QoS 1). Telemetry beyond the limit, or while the
+// broker is away, is dropped and counted; control messages (replies, availability, discovery)
+// always go while connected. A stalled broker costs dropped telemetry, never a wait. One thread
+// only.
 #pragma once
 
 #include <cstddef>

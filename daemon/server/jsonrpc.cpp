@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/server/jsonrpc.hpp"
 
-#include "daemon/server/remote_start_grant.hpp"
-
 #include <array>
 #include <cstdint>
 #include <utility>
+
+#include "daemon/server/remote_start_grant.hpp"
 
 namespace traction::rpc {
 namespace {
