@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/history_commands.hpp"
+#include "cli/remote_commands.hpp"
 
 namespace {
 
@@ -112,6 +113,26 @@ int run_cli(int argc, char** argv) {
   plot_command->add_option("id", history.id, "session id")->required();
   plot_command->add_option("-o,--output", history.output, "the SVG file to write")->required();
 
+  // Remote start granted at the device, and the fleet on an MQTT broker (docs/mqtt.md).
+  double grant_minutes = 0;
+  auto* remote = add("remote-start", "remote start over MQTT: allow it here, revoke, show", true,
+                     [&] { return traction::ctl::remote_start_status(options); });
+  auto* allow = remote->add_subcommand("allow", "allow a remote start for N minutes (operator)");
+  allow->add_option("--minutes", grant_minutes, "how long the grant lasts")
+      ->required()
+      ->check(CLI::Range(1, 240));
+  auto* revoke = remote->add_subcommand("revoke", "end the grant now");
+  remote->add_subcommand("status", "whether remote start is granted, and until when");
+  remote->require_subcommand(0, 1);
+  traction::ctl::FleetOptions fleet;
+  auto* fleet_command = add("fleet", "every device seen on an MQTT broker: state, last session",
+                            true, [&] { return traction::ctl::fleet(options, fleet); });
+  fleet_command->add_option("--broker", fleet.broker, "mqtt://HOST:PORT or mqtts://HOST:PORT");
+  fleet_command->add_option("--config", fleet.config_file,
+                            "a tractiond-mqtt config: credentials, TLS files, topic prefix");
+  fleet_command->add_option("--wait", fleet.wait_seconds, "seconds to wait at most (default 3)")
+      ->check(CLI::Range(0.2, 60.0));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -123,6 +144,8 @@ int run_cli(int argc, char** argv) {
     return kUsage;
   }
   if (show_history->parsed()) return history_show(options, history);
+  if (allow->parsed()) return traction::ctl::remote_start_allow(options, grant_minutes);
+  if (revoke->parsed()) return traction::ctl::remote_start_revoke(options);
   if (export_history->parsed()) return history_export(options, history);
   for (const auto& [command, action] : actions) {
     if (command->parsed()) return action();

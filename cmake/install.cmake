@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Where an installed tractiond lives (GNUInstallDirs; prefix /usr puts the config in /etc):
-#   sbin/tractiond, sbin/tractiond-web (web/), bin/tractionctl (cli/), bin/traction-sim
-#   /etc/tractiond/tractiond.json, web.json (+ programs/ for local programs)
+#   sbin/tractiond, sbin/tractiond-web (web/), sbin/tractiond-mqtt (mqtt/), bin/tractionctl (cli/),
+#   bin/traction-sim
+#   /etc/tractiond/tractiond.json, web.json, mqtt.json (+ programs/ for local programs)
 #   share/tractiond/{devices,programs,sim}   register maps, built-in programs, simulator models
 #   share/tractiond/web                      the panel's page
 #   systemd units, sysusers.d and tmpfiles.d where this system's systemd looks for them
@@ -32,6 +33,10 @@ install(TARGETS traction-sim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS tractiond-web RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
 install(DIRECTORY web/panel/ DESTINATION ${TRACTION_DATA_DIR}/web)
 install(FILES config/web.json DESTINATION ${TRACTION_CONFIG_DIR})
+# The MQTT bridge and its config (no secret as packaged: an admin who adds a broker password makes
+# it root:tractiond-mqtt 0640, as tractiond-mqtt(8) says).
+install(TARGETS tractiond-mqtt RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
+install(FILES config/mqtt.json DESTINATION ${TRACTION_CONFIG_DIR})
 
 install(FILES config/tractiond.json DESTINATION ${TRACTION_CONFIG_DIR})
 install(DIRECTORY DESTINATION ${TRACTION_CONFIG_DIR}/programs)
@@ -39,6 +44,7 @@ install(DIRECTORY config/devices config/programs config/sim DESTINATION ${TRACTI
         FILES_MATCHING PATTERN "*.json")
 
 install(FILES systemd/tractiond.service systemd/tractiond.socket systemd/tractiond-web.service
+              systemd/tractiond-mqtt.service
         DESTINATION ${TRACTION_UNIT_DIR})
 install(FILES systemd/tractiond.sysusers DESTINATION ${TRACTION_SYSUSERS_DIR} RENAME tractiond.conf)
 install(FILES systemd/tractiond.tmpfiles DESTINATION ${TRACTION_TMPFILES_DIR} RENAME tractiond.conf)
@@ -46,7 +52,7 @@ install(FILES systemd/realtime.conf DESTINATION ${TRACTION_DOC_DIR}/examples)
 
 # Man pages, gzipped -9n (reproducible, as Debian wants them).
 find_program(TRACTION_GZIP gzip REQUIRED)
-set(TRACTION_MAN_PAGES tractiond.8 tractiond-web.8 tractionctl.1 traction-sim.1 tractiond.json.5
+set(TRACTION_MAN_PAGES tractiond.8 tractiond-web.8 tractiond-mqtt.8 tractionctl.1 traction-sim.1 tractiond.json.5
     tractiond-protocol.7)
 set(TRACTION_MAN_GZ)
 foreach(page ${TRACTION_MAN_PAGES})
@@ -69,4 +75,5 @@ add_custom_command(OUTPUT ${TRACTION_CHANGELOG_GZ}
 add_custom_target(traction_install_docs ALL DEPENDS ${TRACTION_MAN_GZ} ${TRACTION_CHANGELOG_GZ})
 install(FILES ${TRACTION_CHANGELOG_GZ} cmake/debian/copyright DESTINATION ${TRACTION_DOC_DIR})
 install(FILES docs/service.md docs/configuration.md docs/protocol.md docs/programs.md docs/web.md
+              docs/mqtt.md
         DESTINATION ${TRACTION_DOC_DIR})

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # The Debian package (cpack -G DEB in the build directory, or scripts/package): one package
-# "tractiond" with the daemon, the web panel (tractiond-web), tractionctl and traction-sim. Library dependencies come from
+# "tractiond" with the daemon, the web panel (tractiond-web), the MQTT bridge (tractiond-mqtt),
+# tractionctl and traction-sim. Library dependencies come from
 # dpkg-shlibdeps (Debian package names); /etc/tractiond/tractiond.json is a conffile; the maintainer
 # scripts create the user (sysusers.d), enable and start the socket and the service, and honour
 # $DPKG_ROOT so that the package can be installed into a directory without touching the system.
@@ -18,7 +19,8 @@ set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
 Modbus TCP or RTU. It runs decompression programs of ramps, holds and rests
 within device, site and per-person limits, and can always bring the person
 back to a safe state. tractionctl controls it over a local JSON-RPC socket;
-tractiond-web serves a bedside panel for a tablet or a phone.
+tractiond-web serves a bedside panel for a tablet or a phone;
+tractiond-mqtt puts the device on an MQTT broker (Home Assistant, a fleet).
 traction-sim is a simulated device that speaks real Modbus.
 
 tractiond is not a certified medical device.")

@@ -51,6 +51,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public Metho
   const PeerCredentials& peer() const override { return peer_; }
   Role role() const override { return role_; }
   bool lower_role(Role role) override;
+  void mark_remote() override { remote_ = true; }
+  bool remote() const override { return remote_; }
+  RemoteStartGrant& remote_start() override;
   nlohmann::json server_info() const override;
   nlohmann::json subscribe(double rate_hz, bool events) override;
   bool unsubscribe() override;
@@ -78,6 +81,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Metho
   Role role_;
   std::uint64_t id_;
   bool estop_only_;
+  bool remote_ = false;  // one way: connection.mark_remote
   std::array<char, 4096> chunk_{};
   std::string pending_;      // bytes received, not yet a full line
   std::size_t scanned_ = 0;  // bytes of pending_ already searched for '\n'

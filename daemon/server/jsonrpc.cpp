@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "daemon/server/remote_start_grant.hpp"
+
 namespace traction::rpc {
 namespace {
 
@@ -31,6 +33,8 @@ constexpr std::array kReasonCodes{
     ReasonCode{reason::kStopSwitchPressed, -32014},
     ReasonCode{reason::kUnknownSession, -32015},
     ReasonCode{reason::kHistoryUnavailable, -32016},
+    ReasonCode{reason::kRemoteStartNotGranted, -32017},
+    ReasonCode{reason::kRemoteConnection, -32018},
     ReasonCode{server_reason::kTooManyConnections, -32050},
     ReasonCode{server_reason::kTooManyRequests, -32051},
     ReasonCode{server_reason::kIdleTimeout, -32052},

@@ -43,4 +43,16 @@ void history_get(MethodContext& context, const nlohmann::json& params, const Res
 void session_feedback(MethodContext& context, const nlohmann::json& params,
                       const Responder& respond);
 
+// methods_remote_start.cpp: remote start granted at the device.
+void connection_mark_remote(MethodContext& context, const nlohmann::json& params,
+                            const Responder& respond);
+void remote_start_allow(MethodContext& context, const nlohmann::json& params,
+                        const Responder& respond);
+void remote_start_revoke(MethodContext& context, const nlohmann::json& params,
+                         const Responder& respond);
+// status.get's (and status.update's) "remote_start" object.
+nlohmann::json remote_start_status(MethodContext& context);
+// session.start on a remote connection without a grant: the refusal; nothing otherwise.
+std::optional<rpc::RpcReply> refuse_remote_start(MethodContext& context);
+
 }  // namespace traction::handlers

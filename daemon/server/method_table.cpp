@@ -31,8 +31,23 @@ std::vector<MethodSpec> build_table() {
        "{role, previous_role}",
        "Lowers this connection's role for the rest of its life (a relay serving several users "
        "hands each its own connection); a role above the current one is refused."},
+      {"connection.mark_remote", h::connection_mark_remote, Role::none, true, {},
+       "{remote: true}",
+       "Marks this connection remote for the rest of its life (tractiond-mqtt does on each of its "
+       "connections): session.start is then refused unless remote start is granted, and "
+       "remote_start.allow is refused. It cannot be undone."},
+      {"remote_start.allow", h::remote_start_allow, Role::operator_, true,
+       {{"minutes", number, true, "how long remote start stays granted", 0.05, 240}},
+       "the remote_start object of status.get",
+       "Grants remote start at the device for `minutes`: a remote connection may start one "
+       "session until the grant expires or any session ends, an estop, a fault or the stop "
+       "switch ends it. Refused on a remote connection."},
+      {"remote_start.revoke", h::remote_start_revoke, Role::operator_, true, {},
+       "the remote_start object of status.get, with was_granted",
+       "Ends the remote start grant now."},
       {"status.get", h::status_get, Role::observer, false, {},
-       "the status object (state, device, setpoint, session, last_session, fault, loop)",
+       "the status object (state, device, setpoint, session, last_session, fault, loop, "
+       "remote_start)",
        "The daemon's state now."},
       {"status.subscribe", h::status_subscribe, Role::observer, false,
        {{"rate_hz", number, false, "status.update notifications per second (default 5)", 1, 50},

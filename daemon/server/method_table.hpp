@@ -14,6 +14,7 @@
 #include "daemon/server/jsonrpc.hpp"
 #include "daemon/server/param_schema.hpp"
 #include "daemon/server/peer_access.hpp"
+#include "daemon/server/remote_start_grant.hpp"
 
 namespace traction {
 
@@ -32,6 +33,12 @@ class MethodContext {
   // tractiond-web hands each of its users a connection with that user's role); false, and nothing
   // changes, when `role` would raise it. There is no way to raise a connection's role.
   virtual bool lower_role(Role role) = 0;
+  // Marks this connection remote for the rest of its life (tractiond-mqtt marks its own): a remote
+  // connection starts a session only while remote start is granted and can never grant it.
+  virtual void mark_remote() = 0;
+  virtual bool remote() const = 0;
+  // The daemon's one remote start grant, brought up to date with the daemon's events.
+  virtual RemoteStartGrant& remote_start() = 0;
   // Server-side facts for daemon.info (protocol limits).
   virtual nlohmann::json server_info() const = 0;
   // Starts or changes this connection's subscription; returns its description.

@@ -20,6 +20,10 @@ void session_start(MethodContext& context, const nlohmann::json& params, const R
     respond(rpc::RpcReply::fail(std::move(*error)));
     return;
   }
+  if (auto refused = refuse_remote_start(context)) {
+    respond(std::move(*refused));
+    return;
+  }
   // Validation runs off the control thread and off this one (with the history, for
   // progression): the control thread only receives a checked plan. A client that has gone by
   // then starts nothing.
@@ -29,6 +33,11 @@ void session_start(MethodContext& context, const nlohmann::json& params, const R
         post([error = std::move(error), plan = std::move(plan), respond](MethodContext& context) {
           if (error) {
             respond(rpc::RpcReply::fail(rpc::from_api_error(*error)));
+            return;
+          }
+          // Asked again: a grant ended while the plan was made starts nothing.
+          if (auto refused = refuse_remote_start(context)) {
+            respond(std::move(*refused));
             return;
           }
           context.submit(CommandKind::start, plan, respond);

@@ -36,7 +36,9 @@ void rpc_describe(MethodContext&, const nlohmann::json&, const Responder& respon
 }
 
 void status_get(MethodContext& context, const nlohmann::json&, const Responder& respond) {
-  respond(rpc::RpcReply::ok(status_to_json(context.ports().control.snapshot(), Clock::now())));
+  nlohmann::json status = status_to_json(context.ports().control.snapshot(), Clock::now());
+  status["remote_start"] = remote_start_status(context);
+  respond(rpc::RpcReply::ok(std::move(status)));
 }
 
 void status_subscribe(MethodContext& context, const nlohmann::json& params,

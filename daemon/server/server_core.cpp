@@ -179,6 +179,7 @@ void ServerCore::publish_status(const std::vector<std::shared_ptr<Connection>>& 
       const StatusSnapshot snapshot = ports_.control.snapshot();
       last_event_seq = snapshot.last_event_seq;
       status = status_to_json(snapshot, now);
+      (*status)["remote_start"] = remote_start().to_json(now);
     }
     subscription.next_due += subscription.period;
     if (subscription.next_due <= now) subscription.next_due = now + subscription.period;

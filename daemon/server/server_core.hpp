@@ -30,6 +30,8 @@ class ServerCore {
   const ServerConfig& config() const { return config_; }
   const std::shared_ptr<asio::io_context>& io_handle() const { return io_; }
   nlohmann::json protocol_info() const;
+  // The remote start grant, up to date with the events (server_remote_start.cpp).
+  RemoteStartGrant& remote_start();
   // A connection has ended: drop it from the registry.
   void forget(std::uint64_t id);
   // A connection subscribed; events after `seq` are wanted. Starts the publisher if idle.
@@ -57,6 +59,7 @@ class ServerCore {
   bool ticking_ = false;
   std::chrono::steady_clock::time_point next_tick_{};
   std::uint64_t event_cursor_ = 0;
+  RemoteStartGrant remote_start_;
 };
 
 }  // namespace traction

@@ -31,10 +31,11 @@ fail() { echo "FAIL: $*"; exit 1; }
 field() { dpkg-deb -f "$deb" "$1"; }
 depends=$(field Depends)
 echo "Depends: $depends"
-for dep in libmodbus5 libsystemd0 libsqlite3-0 libstdc++6 systemd libjs-chart.js libssl3 libcrypt1; do
+for dep in libmodbus5 libsystemd0 libsqlite3-0 libstdc++6 systemd libjs-chart.js libssl3 libcrypt1 \
+	libmosquitto1; do
 	printf '%s' "$depends" | grep -q "$dep" || fail "Depends lacks $dep"
 done
-for conffile in /etc/tractiond/tractiond.json /etc/tractiond/web.json; do
+for conffile in /etc/tractiond/tractiond.json /etc/tractiond/web.json /etc/tractiond/mqtt.json; do
 	dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx "$conffile" ||
 		fail "$conffile is not a conffile"
 done
@@ -44,6 +45,8 @@ for path in ./usr/sbin/tractiond ./usr/bin/tractionctl ./usr/bin/traction-sim \
 	./usr/sbin/tractiond-web ./etc/tractiond/web.json ./lib/systemd/system/tractiond-web.service \
 	./usr/share/tractiond/web/index.html ./usr/share/tractiond/web/js/stop.js \
 	./usr/share/man/man8/tractiond-web.8.gz ./usr/share/doc/tractiond/web.md \
+	./usr/sbin/tractiond-mqtt ./etc/tractiond/mqtt.json ./lib/systemd/system/tractiond-mqtt.service \
+	./usr/share/man/man8/tractiond-mqtt.8.gz ./usr/share/doc/tractiond/mqtt.md \
 	./etc/tractiond/tractiond.json ./etc/tractiond/programs/ \
 	./lib/systemd/system/tractiond.service ./lib/systemd/system/tractiond.socket \
 	./usr/lib/sysusers.d/tractiond.conf ./usr/lib/tmpfiles.d/tractiond.conf \
@@ -77,6 +80,8 @@ grep -q '^ii  tractiond' "$work/dpkg-i.log" 2>/dev/null || dpkg --root="$root" -
 grep -q '^tractiond:' "$root/etc/passwd" || fail "postinst did not create the user in $root"
 grep -q '^tractiond-web:' "$root/etc/passwd" || fail "postinst did not create user tractiond-web"
 grep -q '^tractiond:.*tractiond-web' "$root/etc/group" || fail "tractiond-web is not in group tractiond"
+grep -q '^tractiond-mqtt:' "$root/etc/passwd" || fail "postinst did not create user tractiond-mqtt"
+grep -q '^tractiond:.*tractiond-mqtt' "$root/etc/group" || fail "tractiond-mqtt is not in group tractiond"
 echo "dpkg -i: ok (user $(grep '^tractiond:' "$root/etc/passwd" | cut -d: -f1,3,6,7))"
 
 # The installed binaries, with the installed data, against the installed simulator.

@@ -20,14 +20,15 @@ units=$root/lib/systemd/system
 # verify checks that ExecStart exists: point it at the binary in the temporary root. Man pages are
 # looked up there too, not on this system.
 mkdir "$root/check"
-for unit in tractiond.service tractiond.socket tractiond-web.service; do
+for unit in tractiond.service tractiond.socket tractiond-web.service tractiond-mqtt.service; do
 	sed "s#=/usr/sbin/tractiond#=$root/usr/sbin/tractiond#" "$units/$unit" >"$root/check/$unit"
 done
 MANPATH=$root/usr/share/man systemd-analyze verify "$root/check/tractiond.service" \
-	"$root/check/tractiond.socket" "$root/check/tractiond-web.service"
+	"$root/check/tractiond.socket" "$root/check/tractiond-web.service" \
+	"$root/check/tractiond-mqtt.service"
 echo "verify: ok"
 
-for service in tractiond.service tractiond-web.service; do
+for service in tractiond.service tractiond-web.service tractiond-mqtt.service; do
 	report=$(systemd-analyze security --offline=yes --root="$root" "$units/$service" 2>&1)
 	score=$(printf '%s\n' "$report" | sed -n "s/.*Overall exposure level for $service: \([0-9.]*\).*/\1/p")
 	if [ -z "$score" ]; then
