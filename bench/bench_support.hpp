@@ -38,6 +38,20 @@ inline nlohmann::json summary(const std::vector<double>& values) {
           {"n", values.size()}};
 }
 
+// `j[key]` when `j` is an object holding a number there, else `fallback` (a part that failed
+// holds {"error": ...} and summaries of nothing hold nulls).
+inline double number_or(const nlohmann::json& j, const char* key, double fallback) {
+  if (!j.is_object()) return fallback;
+  const auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
+}
+inline const nlohmann::json& object_at(const nlohmann::json& j, const char* key) {
+  static const nlohmann::json empty = nlohmann::json::object();
+  if (!j.is_object()) return empty;
+  const auto it = j.find(key);
+  return it != j.end() && it->is_object() ? *it : empty;
+}
+
 // User + system CPU seconds the process has used so far (/proc/PID/stat fields 14 and 15).
 inline double cpu_seconds(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
@@ -64,16 +78,19 @@ inline double status_kib(pid_t pid, const std::string& field) {
 }
 
 // Writes a daemon config for the simulator's device of `kind` at `rate_hz` into `file`, with a
-// connection cap that leaves room for the benchmark's clients. Paths are absolute.
+// connection cap that leaves room for the benchmark's clients and the control thread's
+// control.realtime_priority (0: normal scheduling; 1..99: SCHED_FIFO). Paths are absolute.
 inline std::string write_bench_config(const std::string& file, const std::string& kind,
-                                      double rate_hz, int max_connections = 64) {
+                                      double rate_hz, int realtime_priority = 0,
+                                      int max_connections = 64) {
   const std::string root = TRACTION_SOURCE_DIR;
-  const nlohmann::json config = {{"device",
-                                  {{"file", root + "/config/devices/sim-" + kind + ".json"},
-                                   {"uri", "tcp://127.0.0.1:1502?unit=1"}}},
-                                 {"control", {{"rate_hz", rate_hz}}},
-                                 {"programs", {{"dirs", {root + "/config/programs"}}}},
-                                 {"server", {{"max_connections", max_connections}}}};
+  const nlohmann::json config = {
+      {"device",
+       {{"file", root + "/config/devices/sim-" + kind + ".json"},
+        {"uri", "tcp://127.0.0.1:1502?unit=1"}}},
+      {"control", {{"rate_hz", rate_hz}, {"realtime_priority", realtime_priority}}},
+      {"programs", {{"dirs", {root + "/config/programs"}}}},
+      {"server", {{"max_connections", max_connections}}}};
   std::ofstream(file) << config.dump(2) << "\n";
   return file;
 }

@@ -17,13 +17,18 @@ using namespace std::chrono_literals;
 
 class TappedRig {
  public:
-  TappedRig(const std::string& kind, double rate_hz) : kind_(kind), rate_hz_(rate_hz) {
+  // `realtime_priority` > 0: the daemon's control thread runs under SCHED_FIFO at it, and the tap's
+  // thread one step above (so that it timestamps what the daemon sends without waiting for it).
+  TappedRig(const std::string& kind, double rate_hz, int realtime_priority = 0)
+      : kind_(kind), rate_hz_(rate_hz) {
     char tmpl[] = "/tmp/tractiond-bench.XXXXXX";
     config_dir_ = mkdtemp(tmpl);
     e2e::RigOptions options;
-    options.config = write_bench_config(config_dir_ + "/tractiond.json", kind, rate_hz);
-    options.tcp_uri = [this](int sim_port) {
+    options.config =
+        write_bench_config(config_dir_ + "/tractiond.json", kind, rate_hz, realtime_priority);
+    options.tcp_uri = [this, realtime_priority](int sim_port) {
       tap_ = std::make_unique<ModbusTap>(sim_port);
+      if (realtime_priority > 0) tap_->set_realtime(std::min(99, realtime_priority + 1));
       return "tcp://127.0.0.1:" + std::to_string(tap_->port()) + "?unit=1";
     };
     rig_ = std::make_unique<e2e::Rig>(kind, options);
