@@ -77,20 +77,25 @@ inline double status_kib(pid_t pid, const std::string& field) {
   return std::nan("");
 }
 
-// Writes a daemon config for the simulator's device of `kind` at `rate_hz` into `file`, with a
-// connection cap that leaves room for the benchmark's clients and the control thread's
-// control.realtime_priority (0: normal scheduling; 1..99: SCHED_FIFO). Paths are absolute.
-inline std::string write_bench_config(const std::string& file, const std::string& kind,
-                                      double rate_hz, int realtime_priority = 0,
-                                      int max_connections = 64) {
+// What a benchmark's daemon runs with.
+struct BenchConfig {
+  std::string kind = "inversion";
+  double rate_hz = 100.0;
+  int realtime_priority = 0;  // control.realtime_priority: 0 normal scheduling, 1..99 SCHED_FIFO
+  int max_connections = 64;   // room for the benchmark's clients
+  std::string device_file;    // empty: config/devices/sim-<kind>.json
+};
+
+// Writes the daemon config for `c` into `file`. Paths are absolute.
+inline std::string write_bench_config(const std::string& file, const BenchConfig& c) {
   const std::string root = TRACTION_SOURCE_DIR;
+  const std::string device =
+      c.device_file.empty() ? root + "/config/devices/sim-" + c.kind + ".json" : c.device_file;
   const nlohmann::json config = {
-      {"device",
-       {{"file", root + "/config/devices/sim-" + kind + ".json"},
-        {"uri", "tcp://127.0.0.1:1502?unit=1"}}},
-      {"control", {{"rate_hz", rate_hz}, {"realtime_priority", realtime_priority}}},
+      {"device", {{"file", device}, {"uri", "tcp://127.0.0.1:1502?unit=1"}}},
+      {"control", {{"rate_hz", c.rate_hz}, {"realtime_priority", c.realtime_priority}}},
       {"programs", {{"dirs", {root + "/config/programs"}}}},
-      {"server", {{"max_connections", max_connections}}}};
+      {"server", {{"max_connections", c.max_connections}}}};
   std::ofstream(file) << config.dump(2) << "\n";
   return file;
 }

@@ -17,21 +17,22 @@ using namespace std::chrono_literals;
 
 class TappedRig {
  public:
-  // `realtime_priority` > 0: the daemon's control thread runs under SCHED_FIFO at it, and the tap's
-  // thread one step above (so that it timestamps what the daemon sends without waiting for it).
   TappedRig(const std::string& kind, double rate_hz, int realtime_priority = 0)
-      : kind_(kind), rate_hz_(rate_hz) {
+      : TappedRig(make_config(kind, rate_hz, realtime_priority)) {}
+  // `config.realtime_priority` > 0: the daemon's control thread runs under SCHED_FIFO at it, and
+  // the tap's thread one step above (so that it timestamps what the daemon sends without waiting).
+  explicit TappedRig(const BenchConfig& config) : kind_(config.kind), rate_hz_(config.rate_hz) {
     char tmpl[] = "/tmp/tractiond-bench.XXXXXX";
     config_dir_ = mkdtemp(tmpl);
     e2e::RigOptions options;
-    options.config =
-        write_bench_config(config_dir_ + "/tractiond.json", kind, rate_hz, realtime_priority);
-    options.tcp_uri = [this, realtime_priority](int sim_port) {
+    options.config = write_bench_config(config_dir_ + "/tractiond.json", config);
+    const int priority = config.realtime_priority;
+    options.tcp_uri = [this, priority](int sim_port) {
       tap_ = std::make_unique<ModbusTap>(sim_port);
-      if (realtime_priority > 0) tap_->set_realtime(std::min(99, realtime_priority + 1));
+      if (priority > 0) tap_->set_realtime(std::min(99, priority + 1));
       return "tcp://127.0.0.1:" + std::to_string(tap_->port()) + "?unit=1";
     };
-    rig_ = std::make_unique<e2e::Rig>(kind, options);
+    rig_ = std::make_unique<e2e::Rig>(kind_, options);
   }
   ~TappedRig() {
     rig_.reset();
@@ -72,6 +73,20 @@ class TappedRig {
         },
         10s);
   }
+  // Starts a ramp to `target` at `rate` and waits until the setpoint is past `past`; a start the
+  // daemon refused on a loaded machine (a reading came late: data_stale) is tried again, as a
+  // client would.
+  bool ramp_under_way(double target, double rate, double past) {
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      if (!back_to_idle()) continue;
+      if (start_session(target, rate, 30.0).empty()) continue;
+      if (wait_moving() &&
+          wait_until([&] { return rig_->status().value("setpoint", 0.0) > past; }, 10s)) {
+        return true;
+      }
+    }
+    return false;
+  }
   // Brings the daemon back to idle: stops a session, resets a latched fault.
   bool back_to_idle() {
     return wait_until(
@@ -85,6 +100,14 @@ class TappedRig {
   }
 
  private:
+  static BenchConfig make_config(const std::string& kind, double rate_hz, int realtime_priority) {
+    BenchConfig c;
+    c.kind = kind;
+    c.rate_hz = rate_hz;
+    c.realtime_priority = realtime_priority;
+    return c;
+  }
+
   std::string kind_;
   double rate_hz_;
   std::string config_dir_;
