@@ -29,6 +29,11 @@ def fmt(x, unit=""):
     return f"{x}{unit}"
 
 
+def signed(x, unit=""):
+    text = fmt(x, unit)
+    return text if text == "n/a" or text.startswith("-") else "+" + text
+
+
 def verdict(ok):
     return "" if ok is None else ("pass" if ok else "FAIL")
 
@@ -138,8 +143,8 @@ def socket_rows(r):
     yield (f"status.get with {fmt(get(s, 'subscribers'))} subscribers @{fmt(get(s, 'subscriber_hz'))} Hz",
            f"{fmt(get(b, 'per_s'))}/s; {latency(get(b, 'latency_ms'))}", "", "")
     yield ("each extra subscriber @20 Hz",
-           f"+{fmt(get(s, 'per_subscriber', 'cpu_percent'))} % CPU, "
-           f"+{fmt(get(s, 'per_subscriber', 'status_get_p99_ms'))} ms status.get p99", "", "")
+           f"{signed(get(s, 'per_subscriber', 'cpu_percent'))} % CPU, "
+           f"{signed(get(s, 'per_subscriber', 'status_get_p99_ms'))} ms status.get p99", "", "")
 
 
 def engine_rows(r):
