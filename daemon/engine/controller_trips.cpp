@@ -43,6 +43,7 @@ void SessionController::judge() {
   ctx.setpoint = governor_.position();
   ctx.highest_target = session_ ? session_->runner.highest_target() : limits().max_target;
   ctx.session_seconds = session_ ? session_->active_seconds(tick_.now) : 0.0;
+  if (state_ == DaemonState::recovering) ctx.expected_fault_code = options_.release.comm_loss_fault_code;
   monitor_.check(tick_.now, device_, ctx, trips_);
   if (device_.available) add_controller_rules();
   own_.for_each([&](Rule r) { trips_.add(r, own_.message(r)); });

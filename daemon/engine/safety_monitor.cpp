@@ -74,7 +74,7 @@ void SafetyMonitor::check(Clock::time_point now, const DeviceState& device,
   trips.clear();
   dt_s_ = last_check_ ? std::max(0.0, seconds(now - *last_check_)) : 0.0;
   last_check_ = now;
-  check_device(now, device, trips);
+  check_device(now, device, ctx.expected_fault_code, trips);
   const bool usable = device.available && finite_reading(device) &&
                       seconds(now - device.stamp) <= options_.stale_seconds;
   if (!usable) return;  // the value rules would judge old or meaningless numbers
@@ -99,6 +99,7 @@ void SafetyMonitor::check(Clock::time_point now, const DeviceState& device,
 }
 
 void SafetyMonitor::check_device(Clock::time_point now, const DeviceState& device,
+                                 std::optional<std::uint16_t> expected_fault,
                                  TripSet& trips) const {
   const MonitorContext always;  // these rules apply in every state
   if (!device.available) {
@@ -118,8 +119,10 @@ void SafetyMonitor::check_device(Clock::time_point now, const DeviceState& devic
     trip(trips, always, Rule::data_stale,
          [] { return std::string("the reading is not a finite number"); });
   }
-  if (device.drive == cia402::State::fault ||
-      device.drive == cia402::State::fault_reaction_active) {
+  const bool expected = expected_fault && device.fault_code == *expected_fault;
+  if ((device.drive == cia402::State::fault ||
+       device.drive == cia402::State::fault_reaction_active) &&
+      !expected) {
     trip(trips, always, Rule::drive_fault, [&] {
       return "the drive reports a fault (code " + hex(device.fault_code) + ")";
     });

@@ -22,6 +22,9 @@ struct MonitorContext {
   double setpoint = 0.0;
   double highest_target = 0.0;   // farthest-from-home target of the running plan
   double session_seconds = 0.0;  // active session time (pauses and their returns excluded)
+  // A drive fault with this code is expected, not a trip: while recovering, the drive's
+  // communication-loss fault was caused by the daemon's own absence, and the release clears it.
+  std::optional<std::uint16_t> expected_fault_code;
 };
 
 struct MonitorOptions {
@@ -59,7 +62,8 @@ class SafetyMonitor {
   double exposure_seconds() const { return exposure_s_; }
 
  private:
-  void check_device(Clock::time_point now, const DeviceState& device, TripSet& trips) const;
+  void check_device(Clock::time_point now, const DeviceState& device,
+                    std::optional<std::uint16_t> expected_fault, TripSet& trips) const;
   void check_plan(const DeviceState& device, const MonitorContext& ctx, TripSet& trips) const;
   void observe(Clock::time_point now, const DeviceState& device, const MonitorContext& ctx);
   void check_rate(Clock::time_point now, const MonitorContext& ctx, TripSet& trips);

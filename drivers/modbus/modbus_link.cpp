@@ -2,8 +2,10 @@
 #include "drivers/modbus/modbus_link.hpp"
 
 #include <modbus/modbus.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -110,8 +112,28 @@ void ModbusLink::close(Clock::time_point now) {
   backoff_.on_failure(now);
 }
 
+// A serial line has no transaction ids: a reply that comes after its request timed out would be
+// taken for the answer to the next request, and every later reply would be one behind. So after
+// a timeout the next request waits, at most one response timeout, for that late reply to arrive
+// and for the line to fall silent, and discards it.
+void ModbusLink::drain_late_reply() {
+  const int fd = modbus_get_socket(ctx_);
+  if (fd < 0) return;
+  pollfd p{fd, POLLIN, 0};
+  const int quiet_ms = std::max(1, options_.timeouts.byte_timeout_ms);
+  int wait_ms = options_.timeouts.response_timeout_ms;
+  while (wait_ms > 0 && ::poll(&p, 1, wait_ms) > 0) {
+    modbus_flush(ctx_);
+    wait_ms = quiet_ms;  // the rest of a reply follows within a byte timeout
+  }
+}
+
 Status ModbusLink::before_transaction() {
   if (ctx_ == nullptr) return {Errc::link, to_string(uri_) + ": link is closed"};
+  if (drain_pending_) {
+    drain_late_reply();
+    drain_pending_ = false;
+  }
   if (flush_pending_) {
     modbus_flush(ctx_);
     flush_pending_ = false;
@@ -133,6 +155,7 @@ Status ModbusLink::after_failure(const std::string& what) {
     // Discard what has arrived, and again before the next request for what is still in flight.
     modbus_flush(ctx_);
     flush_pending_ = true;
+    drain_pending_ = uri_.transport == DeviceUri::Transport::rtu;
     ++consecutive_timeouts_;
     if (uri_.transport == DeviceUri::Transport::tcp &&
         consecutive_timeouts_ >= options_.reopen_after_timeouts) {

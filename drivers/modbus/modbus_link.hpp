@@ -63,6 +63,7 @@ class ModbusLink {
  private:
   Status open();
   Status before_transaction();
+  void drain_late_reply();
   Status after_failure(const std::string& what);
   std::uint8_t* bit_buffer(int count);
 
@@ -71,6 +72,7 @@ class ModbusLink {
   ReconnectBackoff backoff_;
   _modbus* ctx_ = nullptr;
   bool flush_pending_ = false;
+  bool drain_pending_ = false;  // RTU: a reply may still be on its way after a timeout
   int consecutive_timeouts_ = 0;
   std::uint64_t transactions_ = 0;
   std::vector<std::uint8_t> bits_;  // coil and discrete input requests

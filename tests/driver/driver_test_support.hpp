@@ -22,6 +22,7 @@
 
 #include "drivers/device_file.hpp"
 #include "drivers/modbus/device_uri.hpp"
+#include "tests/support/wait.hpp"
 
 extern char** environ;
 
@@ -48,17 +49,6 @@ class TempDir {
   std::string path_;
 };
 
-// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-inline bool wait_for(const std::function<bool()>& condition,
-                     std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return condition();
-}
-
 inline DeviceFile load_device(const std::string& relative) {
   auto file = load_device_file(source_path(relative));
   if (!file.ok()) ADD_FAILURE() << file.status().message();
@@ -69,14 +59,24 @@ inline DeviceFile load_device(const std::string& relative) {
 class ForeignDevice {
  public:
   // Fault-injector modes (see foreign_server.py).
-  enum Mode : std::uint16_t { none = 0, busy = 1, illegal_address = 2, late = 3, silent = 4, drop = 5 };
+  enum Mode : std::uint16_t {
+    none = 0,
+    busy = 1,
+    illegal_address = 2,
+    late = 3,
+    silent = 4,
+    drop = 5
+  };
   static constexpr std::uint16_t kForever = 0xFFFF;
 
-  // `serial_path`: also serve the drive over RTU on this serial device (a pty), unit 247 stays on TCP.
+  // `serial_path`: also serve the drive over RTU on this serial device (a pty), unit 247 stays on
+  // TCP.
   explicit ForeignDevice(const std::string& serial_path = "") {
     const std::string port_file = dir_.path() + "/port";
-    std::vector<std::string> args = {DEBIAN_PYTHON3, source_path("tests/peers/foreign_device/foreign_server.py"),
-                                     "--port", "0", "--port-file", port_file};
+    std::vector<std::string> args = {
+        DEBIAN_PYTHON3, source_path("tests/peers/foreign_device/foreign_server.py"),
+        "--port",       "0",
+        "--port-file",  port_file};
     if (!serial_path.empty()) {
       args.insert(args.end(), {"--serial", serial_path});
     }
@@ -88,10 +88,12 @@ class ForeignDevice {
       pid_ = -1;
       return;
     }
-    const bool up = wait_for([&] {
-      std::ifstream in(port_file);
-      return static_cast<bool>(in >> port_);
-    }, std::chrono::milliseconds(15000));
+    const bool up = wait_until(
+        [&] {
+          std::ifstream in(port_file);
+          return static_cast<bool>(in >> port_);
+        },
+        std::chrono::milliseconds(15000));
     if (!up) ADD_FAILURE() << "the foreign drive did not write its port file in time";
     bench_ = modbus_new_tcp("127.0.0.1", port_);
     modbus_set_slave(bench_, 247);
@@ -127,7 +129,9 @@ class ForeignDevice {
                                     pressed ? std::uint16_t{1} : std::uint16_t{0}};
     ASSERT_EQ(modbus_write_registers(bench_, 3, 2, words), 2);
   }
-  void break_watchdog_register(bool broken) { ASSERT_EQ(modbus_write_register(bench_, 5, broken ? 1 : 0), 1); }
+  void break_watchdog_register(bool broken) {
+    ASSERT_EQ(modbus_write_register(bench_, 5, broken ? 1 : 0), 1);
+  }
   // The drive's status word as the device itself holds it (read without talking to unit 1).
   std::uint16_t status_word() { return bench_word(7); }
   std::uint16_t fault_code() { return bench_word(8); }

@@ -18,7 +18,7 @@ namespace {
 using cia402::Goal;
 using testing::ForeignDevice;
 using testing::load_device;
-using testing::wait_for;
+using testing::wait_until;
 
 constexpr std::chrono::milliseconds kWalkTimeout{3000};
 
@@ -67,7 +67,7 @@ TEST_F(ForeignDrive, activation_arms_the_watchdog_in_its_scale_and_enables_opera
 TEST_F(ForeignDrive, written_target_moves_the_axis_there_low_word_first) {
   const Status activated = activate();
   ASSERT_TRUE(activated.ok()) << activated.message();
-  const bool arrived = wait_for([&] {
+  const bool arrived = wait_until([&] {
     EXPECT_TRUE(driver_.write(AxisCommand{5.0, Goal::enabled}).ok());
     return driver_.read(state_).ok() && std::abs(state_.actual - 5.0) < 0.05;
   });
@@ -99,7 +99,7 @@ TEST_F(ForeignDrive, activation_sets_the_setpoint_to_the_measured_angle_before_e
   // measured angle when operation is enabled, so nothing jumps.
   const Status activated = activate();
   ASSERT_TRUE(activated.ok()) << activated.message();
-  ASSERT_TRUE(wait_for([&] {
+  ASSERT_TRUE(wait_until([&] {
     driver_.write(AxisCommand{3.0, Goal::enabled});
     return driver_.read(state_).ok() && std::abs(state_.actual - 3.0) < 0.05;
   }));
@@ -116,7 +116,7 @@ TEST_F(ForeignDrive, goal_quick_stop_puts_the_drive_in_quick_stop_active) {
   ASSERT_TRUE(activated.ok()) << activated.message();
   ASSERT_TRUE(driver_.write(AxisCommand{state_.actual, Goal::quick_stop}).ok());
   EXPECT_EQ(driver_.control_word(), cia402::kQuickStop);
-  EXPECT_TRUE(wait_for([&] {
+  EXPECT_TRUE(wait_until([&] {
     return driver_.read(state_).ok() && state_.drive == cia402::State::quick_stop_active;
   }));
   const Status s = walk_to(driver_, state_, Goal::quick_stop, kWalkTimeout);  // kept there
@@ -129,7 +129,7 @@ TEST_F(ForeignDrive, goal_disabled_leaves_the_drive_ready_but_not_enabled) {
   ASSERT_TRUE(activated.ok()) << activated.message();
   ASSERT_TRUE(driver_.write(AxisCommand{state_.actual, Goal::disabled}).ok());
   EXPECT_EQ(driver_.control_word(), cia402::kShutdown);
-  EXPECT_TRUE(wait_for([&] {
+  EXPECT_TRUE(wait_until([&] {
     return driver_.read(state_).ok() && state_.drive == cia402::State::ready_to_switch_on;
   }));
 }
@@ -138,7 +138,7 @@ TEST_F(ForeignDrive, reset_fault_clears_a_watchdog_trip_and_leaves_the_drive_dis
   const Status activated = activate();
   ASSERT_TRUE(activated.ok()) << activated.message();
   // Silence on the bus for longer than the armed 500 ms: the drive's own watchdog must trip.
-  ASSERT_TRUE(wait_for([&] { return (device_.status_word() & 0x4F) == 0x08; },
+  ASSERT_TRUE(wait_until([&] { return (device_.status_word() & 0x4F) == 0x08; },
                        std::chrono::milliseconds(3000)));
   EXPECT_EQ(device_.fault_code(), 0x8130);
   const Status s = walk_to(driver_, state_, Goal::fault_reset, kWalkTimeout);
@@ -151,7 +151,7 @@ TEST_F(ForeignDrive, reset_fault_clears_a_watchdog_trip_and_leaves_the_drive_dis
 TEST_F(ForeignDrive, activation_of_a_faulted_drive_is_refused_until_reset) {
   const Status activated = activate();
   ASSERT_TRUE(activated.ok()) << activated.message();
-  ASSERT_TRUE(wait_for([&] { return (device_.status_word() & 0x4F) == 0x08; },
+  ASSERT_TRUE(wait_until([&] { return (device_.status_word() & 0x4F) == 0x08; },
                        std::chrono::milliseconds(3000)));
   EXPECT_EQ(activate().code(), Errc::state);
   // A write toward enabled does not walk through a fault either: the drive is kept disabled.
@@ -176,7 +176,7 @@ TEST(ForeignDriveRtu, activates_and_moves_the_axis_over_an_rtu_line) {
     DeviceState state;
     const Status activated = walk_to(driver, state, Goal::enabled, kWalkTimeout);
     ASSERT_TRUE(activated.ok()) << activated.message();
-    EXPECT_TRUE(wait_for([&] {
+    EXPECT_TRUE(wait_until([&] {
       driver.write(AxisCommand{-2.0, Goal::enabled});
       return driver.read(state).ok() && std::abs(state.actual + 2.0) < 0.05;
     })) << "actual "

@@ -19,7 +19,7 @@ using std::chrono::milliseconds;
 constexpr milliseconds kWalkTimeout{3000};
 using testing::ForeignDevice;
 using testing::load_device;
-using testing::wait_for;
+using testing::wait_until;
 
 milliseconds elapsed_since(Clock::time_point start) {
   return std::chrono::duration_cast<milliseconds>(Clock::now() - start);
@@ -76,7 +76,7 @@ TEST_F(ForeignFaults, late_reply_after_a_timeout_does_not_desynchronise_later_re
   const double actual_before = state_.actual;
   device_.inject(ForeignDevice::late, 1, 350);  // response timeout is 200 ms
   EXPECT_EQ(driver_.read(state_).code(), Errc::timeout);
-  ASSERT_TRUE(wait_for([&] { return driver_.read(state_).ok(); }));
+  ASSERT_TRUE(wait_until([&] { return driver_.read(state_).ok(); }));
   for (int i = 0; i < 20; ++i) {
     const Status s = driver_.read(state_);
     ASSERT_TRUE(s.ok()) << "read " << i << ": " << s.message();
@@ -94,7 +94,7 @@ TEST_F(ForeignFaults, consecutive_failed_cycles_make_the_device_unavailable_then
     EXPECT_EQ(state_.available, cycle < 3) << "cycle " << cycle;
   }
   device_.inject(ForeignDevice::none, 0);
-  ASSERT_TRUE(wait_for([&] { return driver_.read(state_).ok(); }));
+  ASSERT_TRUE(wait_until([&] { return driver_.read(state_).ok(); }));
   EXPECT_TRUE(state_.available);
   EXPECT_EQ(state_.consecutive_failures, 0U);
 }
@@ -128,7 +128,7 @@ TEST_F(ForeignFaults, dropped_connection_is_reopened_after_the_backoff_without_b
   const auto start = Clock::now();
   EXPECT_EQ(driver_.read(state_).code(), Errc::link);  // within the 100 ms backoff: skipped
   EXPECT_LT(elapsed_since(start), milliseconds(20));
-  EXPECT_TRUE(wait_for([&] { return driver_.read(state_).ok(); }, milliseconds(2000)));
+  EXPECT_TRUE(wait_until([&] { return driver_.read(state_).ok(); }, milliseconds(2000)));
   EXPECT_TRUE(state_.fresh);
 }
 

@@ -27,7 +27,7 @@ using std::chrono::milliseconds;
 using testing::load_device;
 
 constexpr milliseconds kWalkTimeout{3000};
-using testing::wait_for;
+using testing::wait_until;
 
 std::unique_ptr<sim::Simulator> start_simulator(sim::SimOptions options) {
   auto created = sim::Simulator::create(options);
@@ -122,7 +122,7 @@ TEST_P(SimDriver, activation_caps_the_drive_velocity_at_the_device_rate_limit) {
 TEST_P(SimDriver, inversion_table_follows_a_written_target) {
   activate();
   double target = 0.0;
-  const bool arrived = wait_for(
+  const bool arrived = wait_until(
       [&] {
         target = std::min(5.0, target + 0.05);  // a gentle ramp, as the governor would send
         EXPECT_TRUE(driver_->write(AxisCommand{target, Goal::enabled}).ok());
@@ -139,7 +139,7 @@ TEST_P(SimDriver, traction_bench_pulls_to_a_written_force) {
   double target = 0.0;
   ASSERT_TRUE(driver_->read(state_).ok());
   target = state_.actual;
-  const bool arrived = wait_for(
+  const bool arrived = wait_until(
       [&] {
         target = std::min(40.0, target + 0.5);
         EXPECT_TRUE(driver_->write(AxisCommand{target, Goal::enabled}).ok());
@@ -219,7 +219,7 @@ TEST_P(SimDriver, comm_loss_makes_the_device_unavailable_and_it_comes_back) {
   sim({{"command", "comm_loss"}, {"seconds", 0.6}});
   for (int cycle = 0; cycle < 3; ++cycle) EXPECT_FALSE(driver_->read(state_).ok());
   EXPECT_FALSE(state_.available);
-  EXPECT_TRUE(wait_for([&] { return driver_->read(state_).ok(); }));
+  EXPECT_TRUE(wait_until([&] { return driver_->read(state_).ok(); }));
   EXPECT_TRUE(state_.available);
 }
 
@@ -228,7 +228,7 @@ TEST_P(SimDriver, late_replies_do_not_desynchronise_later_reads) {
   sim({{"command", "delay_replies"}, {"ms", 180}, {"seconds", 0.3}});  // response timeout is 100 ms
   EXPECT_EQ(driver_->read(state_).code(), Errc::timeout);
   // Once the delays are over, the first good read must be followed only by good reads.
-  ASSERT_TRUE(wait_for(
+  ASSERT_TRUE(wait_until(
       [&] { return driver_->read(state_).ok() && Clock::now() - injected > milliseconds(350); }));
   for (int i = 0; i < 20; ++i) {
     const Status s = driver_->read(state_);
@@ -249,7 +249,7 @@ TEST_P(SimDriver, pressed_stop_switch_is_read_and_the_drive_leaves_operation) {
   sim({{"command", "press_stop"}});
   ASSERT_TRUE(driver_->read(state_).ok());
   EXPECT_TRUE(state_.stop_pressed);
-  EXPECT_TRUE(wait_for([&] {
+  EXPECT_TRUE(wait_until([&] {
     return driver_->read(state_).ok() && state_.drive != cia402::State::operation_enabled;
   }));
 }
@@ -258,7 +258,7 @@ TEST_P(SimDriver, drive_fault_is_read_and_reset_leaves_the_drive_disabled) {
   activate();
   sim({{"command", "drive_fault"}, {"code", 0x2310}});
   ASSERT_TRUE(
-      wait_for([&] { return driver_->read(state_).ok() && state_.drive == cia402::State::fault; }));
+      wait_until([&] { return driver_->read(state_).ok() && state_.drive == cia402::State::fault; }));
   EXPECT_EQ(state_.fault_code, 0x2310);
   EXPECT_EQ(walk_to(*driver_, state_, Goal::enabled, kWalkTimeout).code(), Errc::state);
   const Status s = walk_to(*driver_, state_, Goal::fault_reset, kWalkTimeout);
@@ -290,7 +290,7 @@ TEST(SimDriverTcp, simulator_restarted_on_the_same_port_is_reconnected_after_bac
   same_port.listen_port = port;
   simulator = start_simulator(same_port);
   ASSERT_NE(simulator, nullptr);
-  EXPECT_TRUE(wait_for([&] { return driver.read(state).ok(); }));
+  EXPECT_TRUE(wait_until([&] { return driver.read(state).ok(); }));
   EXPECT_TRUE(state.available);
 }
 

@@ -33,7 +33,7 @@ struct DeviceCase {
 };
 
 const DeviceCase kTable{kSimTable, 4.0, 9.0, 8.0, 3.0};
-const DeviceCase kBench{kSimBench, 80.0, 150.0, 50.0, 40.0};
+const DeviceCase kBench{kSimBench, 70.0, 150.0, 50.0, 40.0};  // a rest relieves below 90 N
 
 // ramp → rest → ramp → hold → release, a few seconds each. The rest comes before the hold so
 // that the minimum rest after a hold does not apply, and the release is slow enough for a stuck

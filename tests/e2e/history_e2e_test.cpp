@@ -84,26 +84,23 @@ void kill_and_restart(const std::function<bool(const json&)>& moment, const char
   EXPECT_EQ(s["events"].back()["detail"]["recovered"], true);
   EXPECT_EQ(s["events"][0]["kind"], "session_started") << "events before the kill survive";
 
-  // The restart resumes nothing and moves nothing: once the drive has come to rest on its own
-  // (its last target, or home after its watchdog), the new daemon holds it there.
+  // The restart resumes no session; an axis it finds away from home it brings home (recovering,
+  // never idle away from home), then it is idle and the drive rests there.
   ASSERT_TRUE(wait_until(
       [&] {
         const auto t = rig.sim({{"command", "state"}});
-        return std::abs(t["velocity"].get<double>()) < 0.01;
+        return rig.status()["state"] == "idle" && std::abs(t["angle_deg"].get<double>()) < 0.75 &&
+               std::abs(t["velocity"].get<double>()) < 0.01;
       },
-      10s));
-  const double angle_at_rest = rig.sim({{"command", "state"}})["angle_deg"].get<double>();
-  const auto cycles = [&] { return rig.status().value("loop", json::object()).value("cycles", 0); };
-  const int cycles_then = cycles();
-  ASSERT_TRUE(wait_until([&] { return cycles() > cycles_then + 100; }, 5s)) << "a second of cycles";
+      20s))
+      << what << ": " << rig.status().dump();
   EXPECT_TRUE(rig.status()["session"].is_null());
-  const auto after = rig.sim({{"command", "state"}});
-  EXPECT_NEAR(after["angle_deg"].get<double>(), angle_at_rest, 0.05);
   rig.kill_daemon();
-  EXPECT_LE(max_trace_speed(rig.dir() + "/trace.csv"), 12.0 * 1.05) << "no abrupt motion";
+  EXPECT_LE(max_trace_speed(rig.dir() + "/trace.csv"), 12.0 * 1.05)
+      << "no abrupt motion: at most the fault release rate";
 }
 
-TEST(HistoryEndToEnd, sigkill_during_a_ramp_leaves_an_interrupted_session_and_a_quiet_restart) {
+TEST(HistoryEndToEnd, sigkill_during_a_ramp_leaves_an_interrupted_session_and_a_restart_brings_the_person_home) {
   kill_and_restart(
       [](const json& s) {
         return s.is_object() && s["phase_kind"] == "ramp" && s["target"].get<double>() > 4.0;
@@ -111,12 +108,12 @@ TEST(HistoryEndToEnd, sigkill_during_a_ramp_leaves_an_interrupted_session_and_a_
       "ramp");
 }
 
-TEST(HistoryEndToEnd, sigkill_during_a_hold_leaves_an_interrupted_session_and_a_quiet_restart) {
+TEST(HistoryEndToEnd, sigkill_during_a_hold_leaves_an_interrupted_session_and_a_restart_brings_the_person_home) {
   kill_and_restart([](const json& s) { return s.is_object() && s["phase_kind"] == "hold"; },
                    "hold");
 }
 
-TEST(HistoryEndToEnd, sigkill_during_a_release_leaves_an_interrupted_session_and_a_quiet_restart) {
+TEST(HistoryEndToEnd, sigkill_during_a_release_leaves_an_interrupted_session_and_a_restart_brings_the_person_home) {
   kill_and_restart(
       [](const json& s) {
         return s.is_object() && s["phase_kind"] == "release" && s["target"].get<double>() < 8.0;

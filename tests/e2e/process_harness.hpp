@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "cli/rpc_client.hpp"
+#include "tests/support/wait.hpp"
 
 namespace traction::e2e {
 using client::RpcClient;
@@ -35,15 +36,7 @@ inline std::string source_path(const std::string& rel) {
   return std::string(TRACTION_SOURCE_DIR) + "/" + rel;
 }
 
-// Polls `condition` every 10 ms until it holds or `timeout` passes.
-inline bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return condition();
-}
+using traction::testing::wait_until;
 
 // A child process with its output in a log file; terminated (SIGTERM, then SIGKILL) on destruction.
 class Process {

@@ -286,6 +286,28 @@ TEST(Catalog, limits_get_reports_values_with_their_levels_and_reasons) {
   EXPECT_EQ(c->limits_get("nobody", out)->reason, reason::kUnknownProfile);
 }
 
+TEST(Catalog, a_bench_without_a_body_mass_keeps_to_the_first_session_cap_unless_the_site_raises_it) {
+  const json profiles = json::array({{{"name", "nomass"}}, {{"name", "dee"}, {"body_mass_kg", 75}}});
+  const auto c = load(config_for("sim-traction.json", profiles));
+  json out;
+  ASSERT_FALSE(c->limits_get("", out));
+  EXPECT_EQ(out["max_target"], 180.0) << "site limits alone: no body mass on record";
+  ASSERT_FALSE(c->limits_get("nomass", out));
+  EXPECT_EQ(out["max_target"], 180.0);
+  EXPECT_NE(out["reason"]["max_target"].get<std::string>().find("no body mass"), std::string::npos);
+  ASSERT_FALSE(c->limits_get("dee", out));
+  EXPECT_NEAR(out["max_target"].get<double>(), 0.5 * 75 * 9.80665, 0.01) << "half body weight";
+  std::shared_ptr<const Plan> plan;
+  const json pull = {{"kinds", {"traction"}}, {"mode", "static"}, {"target", 200}, {"hold_seconds", 20}};
+  const auto refused = c->make_plan(plan_request({{"definition", pull}, {"profile", "nomass"}}), plan);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->reason, reason::kLimitExceeded);
+  const auto raised = load(config_for("sim-traction.json", profiles, {{"max_force_without_body_mass", 400}}));
+  ASSERT_FALSE(raised->limits_get("nomass", out));
+  EXPECT_EQ(out["max_target"], 400.0) << "the site raised the cap explicitly";
+  EXPECT_FALSE(raised->make_plan(plan_request({{"definition", pull}, {"profile", "nomass"}}), plan));
+}
+
 TEST(Catalog, profile_get_shows_what_the_profile_tightens) {
   json out;
   ASSERT_FALSE(table()->profile_get("bo", out));

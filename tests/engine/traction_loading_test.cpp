@@ -56,11 +56,15 @@ TEST(TractionLoading, no_builtin_traction_program_loads_faster_than_max_rate_up)
   EXPECT_EQ(ran, 4) << "quick-check, backblock-hold, intermittent-traction, press-up-series";
 }
 
+// A site that raises the first-session force cap explicitly, for pulls past 180 N without a
+// profile.
+const json kHeavySite = {{"max_force_without_body_mass", 900}};
+
 TEST(TractionLoading, a_first_ramp_without_slack_take_up_loads_too_fast_and_the_monitor_says_so) {
   // What the slack take-up prevents: the plan without it (built by hand, as an older daemon made
   // it), a fast first ramp. The setpoint runs ahead while the rope is slack, then the force
   // catches up faster than the limit, and rate_exceeded ends the session.
-  const auto catalog = engine_test::sim_catalog(DeviceKind::traction);
+  const auto catalog = engine_test::sim_catalog(DeviceKind::traction, json::array(), kHeavySite);
   ASSERT_TRUE(catalog);
   auto plan = std::make_shared<Plan>(*engine_test::plan_for(*catalog, {{"definition",
                                                                         {{"kinds", {"traction"}},
@@ -97,7 +101,8 @@ std::shared_ptr<const Plan> just_under_the_cap(const Catalog& catalog, DeviceKin
 
 TEST(TractionLoading, a_plan_that_validates_just_under_the_cap_completes_on_both_kinds) {
   for (DeviceKind kind : {DeviceKind::inversion, DeviceKind::traction}) {
-    const auto catalog = engine_test::sim_catalog(kind);
+    const auto catalog = engine_test::sim_catalog(
+        kind, json::array(), kind == DeviceKind::traction ? kHeavySite : json::object());
     ASSERT_TRUE(catalog);
     const auto plan = just_under_the_cap(*catalog, kind);
     ASSERT_TRUE(plan);
@@ -114,7 +119,7 @@ TEST(TractionLoading, a_plan_that_validates_just_under_the_cap_completes_on_both
 }
 
 TEST(TractionLoading, a_plan_whose_bound_passes_the_cap_is_refused_though_its_estimate_fits) {
-  const auto catalog = engine_test::sim_catalog(DeviceKind::traction);
+  const auto catalog = engine_test::sim_catalog(DeviceKind::traction, json::array(), kHeavySite);
   ASSERT_TRUE(catalog);
   const auto fits = just_under_the_cap(*catalog, DeviceKind::traction);
   ASSERT_TRUE(fits);

@@ -65,7 +65,13 @@ class UnkindDrive : public ::testing::TestWithParam<Case> {
   bool truth_away(const engine_test::CycleRecord& c) const {
     return away_from_home(c.truth, limits(), GetParam().kind);
   }
-  bool home_at_rest() { return rig().at_home_and_at_rest(limits().home, band()); }
+  ::testing::AssertionResult home_at_rest() {
+    if (rig().at_home_and_at_rest(limits().home, band())) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure()
+           << "not home at rest: " << rig().device().axis() << " moving at "
+           << rig().device().axis_velocity() << " (home " << limits().home << ", band " << band()
+           << "), state " << to_string(rig().state());
+  }
 
   // Starts the plan and runs one second into its hold.
   void into_the_hold() {
@@ -90,7 +96,8 @@ class UnkindDrive : public ::testing::TestWithParam<Case> {
           << "idle away from home at t=" << c.t << ": " << c.truth;
       const bool disables = c.written && (c.control_word == cia402::kShutdown ||
                                           c.control_word == cia402::kDisableVoltage);
-      EXPECT_FALSE(disables && trace[i - 1].governed && truth_away(c))
+      // `governed`: this cycle's reading showed the drive enabled, so this write disabled it.
+      EXPECT_FALSE(disables && c.governed && truth_away(c))
           << "an enabled drive disabled under load at t=" << c.t << ": " << c.truth;
     }
     // Governed motion: no faster than the fault release rate, no step on enable.
@@ -106,6 +113,19 @@ class UnkindDrive : public ::testing::TestWithParam<Case> {
         EXPECT_NEAR(b.setpoint, b.actual, 2 * band()) << "enabling starts from the measured value";
       }
     }
+  }
+  // Idle is declared within the settle band of home; the mechanics may still settle there (a
+  // bench's rope tension decays toward slack).
+  ::testing::AssertionResult settles_home() {
+    rig().run_until([&] { return rig().at_home_and_at_rest(limits().home, band()); }, 5.0);
+    return home_at_rest();
+  }
+  std::string events_text() const {
+    std::string out;
+    for (const Event& e : rig_->events()) {
+      out += std::string(to_string(e.kind)) + "(" + e.rule + " " + e.reason + ") ";
+    }
+    return out;
   }
   bool saw_event(EventKind kind) const {
     for (const Event& e : rig_->events())
@@ -135,8 +155,10 @@ TEST_P(UnkindDrive, a_drive_fault_in_a_hold_then_reset_brings_the_person_home_be
   reset_when_allowed();
   ASSERT_TRUE(rig().run_until([&] { return rig().state() == DaemonState::idle; }, 60))
       << to_string(rig().state()) << " at " << rig().device().axis();
-  EXPECT_TRUE(home_at_rest());
-  if (GetParam().reaction == sim::DriveReaction::hold) EXPECT_TRUE(saw_state(DaemonState::recovering));
+  EXPECT_TRUE(settles_home());
+  if (GetParam().reaction == sim::DriveReaction::hold) {
+    EXPECT_TRUE(saw_state(DaemonState::recovering));
+  }
   expect_the_promises_kept();
 }
 
@@ -144,7 +166,7 @@ TEST_P(UnkindDrive, a_restart_in_a_hold_keeps_the_drive_enabled_and_recovers_hom
   into_the_hold();
   rig().restart_controller();
   ASSERT_TRUE(rig().run_until([&] { return rig().state() == DaemonState::idle; }, 60));
-  EXPECT_TRUE(home_at_rest());
+  EXPECT_TRUE(settles_home());
   EXPECT_TRUE(saw_state(DaemonState::recovering));
   expect_the_promises_kept();
 }
@@ -156,8 +178,8 @@ TEST_P(UnkindDrive, a_restart_after_the_watchdog_tripped_clears_its_own_fault_an
   ASSERT_EQ(rig().device().drive().fault_code(), kCommLoss);
   rig().restart_controller();
   ASSERT_TRUE(rig().run_until([&] { return rig().state() == DaemonState::idle; }, 60))
-      << to_string(rig().state());
-  EXPECT_TRUE(home_at_rest());
+      << to_string(rig().state()) << "; events: " << events_text();
+  EXPECT_TRUE(settles_home());
   expect_the_promises_kept();
 }
 
@@ -169,7 +191,7 @@ TEST_P(UnkindDrive, a_momentary_stop_switch_press_ends_idle_at_home) {
   ASSERT_TRUE(rig().run_until([&] { return rig().state() == DaemonState::idle; }, 60))
       << to_string(rig().state());
   EXPECT_EQ(rig().last_outcome(), "stop_switch");
-  EXPECT_TRUE(home_at_rest());
+  EXPECT_TRUE(settles_home());
   expect_the_promises_kept();
 }
 

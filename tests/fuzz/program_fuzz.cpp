@@ -64,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
          {nlohmann::json{{"definition", definition}},
           nlohmann::json{{"definition", definition}, {"profile", "p75"}}}) {
       std::shared_ptr<const Plan> plan;
-      const auto error = catalog->make_plan(params, plan);
+      const auto error = catalog->make_plan(plan_request(params), plan);
       if (error.has_value() == (plan != nullptr)) std::abort();
       if (plan) check_plan(*plan);
     }

@@ -13,7 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-class HistoryMethods : public traction::testing::ServerFixture {
+class HistoryRpc : public traction::testing::ServerFixture {
  protected:
   void SetUp() override {
     ServerFixture::SetUp();
@@ -57,7 +57,7 @@ class HistoryMethods : public traction::testing::ServerFixture {
   std::unique_ptr<HistoryMethods> methods_;
 };
 
-TEST_F(HistoryMethods, list_is_newest_first_and_filters_by_profile_since_and_limit) {
+TEST_F(HistoryRpc, list_is_newest_first_and_filters_by_profile_since_and_limit) {
   auto rpc = connect();
   ASSERT_TRUE(rpc);
   auto all = call(*rpc, "history.list");
@@ -74,7 +74,7 @@ TEST_F(HistoryMethods, list_is_newest_first_and_filters_by_profile_since_and_lim
   EXPECT_EQ(call(*rpc, "history.list", {{"limit", 0}}).error->reason, "invalid_params");
 }
 
-TEST_F(HistoryMethods, get_returns_the_session_with_samples_only_when_asked) {
+TEST_F(HistoryRpc, get_returns_the_session_with_samples_only_when_asked) {
   auto rpc = connect();
   ASSERT_TRUE(rpc);
   const auto plain = call(*rpc, "history.get", {{"id", "s2"}});
@@ -90,7 +90,7 @@ TEST_F(HistoryMethods, get_returns_the_session_with_samples_only_when_asked) {
   EXPECT_EQ(missing.error->code, -32015);
 }
 
-TEST_F(HistoryMethods, feedback_is_stored_checked_and_needs_the_operator_role) {
+TEST_F(HistoryRpc, feedback_is_stored_checked_and_needs_the_operator_role) {
   auto rpc = connect();
   ASSERT_TRUE(rpc);
   const auto stored =
@@ -116,7 +116,7 @@ TEST_F(HistoryMethods, feedback_is_stored_checked_and_needs_the_operator_role) {
   EXPECT_TRUE(found);
 }
 
-TEST_F(HistoryMethods, a_start_carries_the_recorder_as_its_record_gate) {
+TEST_F(HistoryRpc, a_start_carries_the_recorder_as_its_record_gate) {
   auto rpc = connect();
   ASSERT_TRUE(rpc);
   const auto started = call(*rpc, "session.start", {{"program", "quick-check"}});

@@ -9,6 +9,11 @@
 #include <memory>
 #include <string>
 
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/utc_time.hpp"
 #include "daemon/control_api.hpp"
 #include "daemon/engine/plan.hpp"
 
@@ -65,9 +70,30 @@ inline StatusSnapshot running(const std::string& id, const std::shared_ptr<const
   return s;
 }
 
-inline Event event(std::uint64_t seq, const std::string& kind, nlohmann::json detail,
+// A typed event as the controller emits it, from the fields its JSON detail would carry.
+inline Event event(std::uint64_t seq, const std::string& kind, const nlohmann::json& detail,
                    const std::string& time_utc = "2026-03-01T10:00:00.000Z") {
-  return Event{seq, time_utc, kind, std::move(detail)};
+  Event e;
+  e.seq = seq;
+  e.time = parse_utc(time_utc).value();
+  e.session_id = detail.value("id", "");
+  e.program = detail.value("program", "");
+  e.profile = detail.value("profile", "");
+  e.reason = detail.value("reason", "");
+  if (kind == "session_started") {
+    e.kind = EventKind::session_started;
+    e.value = detail.value("total_seconds", 0.0);
+  } else if (kind == "session_ended") {
+    e.kind = EventKind::session_ended;
+    e.value = detail.value("peak", 0.0);
+    for (Outcome o : {Outcome::completed, Outcome::stopped, Outcome::stop_switch, Outcome::estopped,
+                      Outcome::faulted, Outcome::interrupted}) {
+      if (detail.value("outcome", "") == to_string(o)) e.outcome = o;
+    }
+  } else {
+    ADD_FAILURE() << "history tests build session_started and session_ended events only: " << kind;
+  }
+  return e;
 }
 
 }  // namespace traction::history::testing

@@ -50,7 +50,7 @@ struct GateRig {
           o.record_timeout_s = record_timeout_s;
           return o;
         }()) {
-    controller.cycle(now, enabled_device(now));
+    controller.cycle(tick(), enabled_device(now));
     auto plan = std::make_shared<Plan>(*testing::small_plan());
     plan->limits = limits();
     ControlCommand start;
@@ -58,19 +58,22 @@ struct GateRig {
     start.plan = plan;
     start.record_gate = &gate;
     start.done = [this](CommandReply reply) { started = !reply.error; };
-    controller.handle(std::move(start), now);
+    controller.handle(std::move(start), tick());
   }
   // Runs `n` cycles at 100 Hz; returns the last setpoint.
   double run(int n) {
     double target = 0.0;
     for (int i = 0; i < n; ++i) {
       now += 10ms;
-      target = controller.cycle(now, enabled_device(now)).command.target;
+      target = controller.cycle(tick(), enabled_device(now)).command.target;
     }
     return target;
   }
 
-  Clock::time_point now = Clock::time_point(100s);
+  Tick tick() const { return Tick{now, SystemTime(std::chrono::seconds(1'772'000'000)) + (now - start)}; }
+
+  const Clock::time_point start = Clock::time_point(100s);
+  Clock::time_point now = start;
   ScriptedGate gate;
   SessionController controller;
   bool started = false;
@@ -80,7 +83,7 @@ TEST(RecordGate, nothing_moves_while_the_row_is_pending) {
   GateRig rig;
   ASSERT_TRUE(rig.started);
   EXPECT_EQ(rig.run(100), 0.0);
-  EXPECT_EQ(rig.controller.state(), DaemonState::running);
+  EXPECT_EQ(rig.controller.state(), DaemonState::starting) << "accepted, not yet moving";
 }
 
 TEST(RecordGate, the_session_moves_once_the_row_is_committed) {
@@ -105,8 +108,9 @@ TEST(RecordGate, a_failed_row_ends_the_session_before_anything_moves) {
 TEST(RecordGate, a_row_that_takes_longer_than_the_timeout_ends_the_session) {
   GateRig rig(0.5);
   EXPECT_EQ(rig.run(49), 0.0);
-  EXPECT_EQ(rig.controller.state(), DaemonState::running);
+  EXPECT_EQ(rig.controller.state(), DaemonState::starting);
   EXPECT_EQ(rig.run(10), 0.0);
+  EXPECT_NE(rig.controller.state(), DaemonState::starting);
   EXPECT_NE(rig.controller.state(), DaemonState::running);
   EXPECT_NE(rig.controller.snapshot(rig.now).last_session->reason.find("history_unavailable"),
             std::string::npos);

@@ -79,14 +79,17 @@ TEST_F(EstopBesidePlans, an_estop_is_answered_while_a_plan_waits_on_the_history)
   EXPECT_FALSE(call(*stop, "status.get").error);
 }
 
-// An inline program of about 60 KiB: 400 steps, as many as a request line holds.
-nlohmann::json biggest_program() {
+// An inline program of about 50 KiB: 400 steps, ramps and holds, as many as a request line holds.
+// `rate` is each ramp's rate.
+nlohmann::json biggest_program(double rate) {
   nlohmann::json steps = nlohmann::json::array();
+  const std::string label = "a step with a long label to make the line as long as allowed";
   for (int i = 0; i < 400; ++i) {
-    steps.push_back({{"kind", i % 2 == 0 ? "ramp" : "hold"},
-                     {"target", 5 + (i % 40)},
-                     {"seconds", 1},
-                     {"label", "a step with a long label to make the line as long as allowed"}});
+    if (i % 2 == 0) {
+      steps.push_back({{"kind", "ramp"}, {"target", 5 + (i % 20)}, {"rate", rate}, {"label", label}});
+    } else {
+      steps.push_back({{"kind", "hold"}, {"seconds", 1}, {"label", label}});
+    }
   }
   return {{"kinds", {"inversion"}}, {"mode", "steps"}, {"phases", steps}};
 }
@@ -94,7 +97,7 @@ nlohmann::json biggest_program() {
 TEST_F(EstopBesidePlans, the_largest_inline_program_is_planned_and_its_refusal_is_bounded) {
   auto big = connect();
   ASSERT_TRUE(big);
-  nlohmann::json program = biggest_program();
+  nlohmann::json program = biggest_program(5.0);
   program["repeat"] = 2;  // 800 phases: past the plan size bound
   const nlohmann::json too_long = {{"definition", program}};
   ASSERT_LT(too_long.dump().size(), 64U * 1024U);
@@ -103,8 +106,7 @@ TEST_F(EstopBesidePlans, the_largest_inline_program_is_planned_and_its_refusal_i
   EXPECT_EQ(refused.error->reason, "invalid_program");
   EXPECT_NE(refused.error->message.find("500"), std::string::npos) << refused.error->message;
   // 400 phases, many of them past the limits: at most 20 violations listed, and how many more.
-  nlohmann::json fast = biggest_program();
-  fast["rate_up"] = 50;
+  const nlohmann::json fast = biggest_program(50.0);  // beyond max_rate_up at every ramp
   const auto listed = call(*big, "program.validate", {{"definition", fast}});
   ASSERT_TRUE(listed.error);
   EXPECT_EQ(listed.error->reason, "limit_exceeded");

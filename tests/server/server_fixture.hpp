@@ -16,19 +16,9 @@
 #include "cli/rpc_client.hpp"
 #include "daemon/server/control_server.hpp"
 #include "tests/server/recording_port.hpp"
+#include "tests/support/wait.hpp"
 
 namespace traction::testing {
-
-// Polls `condition` until it holds or `timeout` passes.
-inline bool wait_until(const std::function<bool()>& condition,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return condition();
-}
 
 class ServerFixture : public ::testing::Test {
  protected:

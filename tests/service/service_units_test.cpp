@@ -54,7 +54,11 @@ TEST(SessionLogTag, carries_the_session_until_the_cycle_after_it_ended) {
   EXPECT_EQ(tag.session_id(), "S-1");
   StatusSnapshot ended;
   ended.state = DaemonState::idle;
-  tag.on_cycle(ended, {Event{7, "", "session_ended", {{"id", "S-1"}}}});
+  Event end;
+  end.seq = 7;
+  end.kind = EventKind::session_ended;
+  end.session_id = "S-1";
+  tag.on_cycle(ended, {end});
   EXPECT_EQ(tag.session_id(), "S-1") << "the session_ended record is still tagged";
   tag.on_cycle(ended, {});
   EXPECT_EQ(tag.session_id(), "");

@@ -20,21 +20,13 @@
 #include "drivers/cia402.hpp"
 #include "drivers/device_file.hpp"
 #include "simulator/simulator.hpp"
+#include "tests/support/wait.hpp"
 
 namespace traction::sim::testing {
 
 using namespace std::chrono_literals;
 
-// Polls `pred` every 5 ms until it holds or `timeout` passes; returns whether it held.
-template <class Pred>
-bool wait_until(Pred&& pred, std::chrono::milliseconds timeout = 3000ms) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
-}
+using traction::testing::wait_until;
 
 inline std::string map_file(DeviceKind kind) {
   return std::string(TRACTION_SOURCE_DIR) + "/config/devices/sim-" + to_string(kind) + ".json";
