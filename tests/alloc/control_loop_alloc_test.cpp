@@ -9,7 +9,6 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <thread>
 
 #include "daemon/control_loop.hpp"
 #include "drivers/modbus/modbus_driver.hpp"
@@ -17,6 +16,7 @@
 #include "tests/alloc/counting_allocator.hpp"
 #include "tests/driver/driver_test_support.hpp"
 #include "tests/engine/sim_fixtures.hpp"
+#include "tests/support/wait.hpp"
 
 namespace traction {
 namespace {
@@ -28,7 +28,7 @@ constexpr double kRateHz = 250.0;  // 1000 cycles in 4 s
 constexpr int kCountedCycles = 1000;
 
 // Counts the control thread's allocations over the next `cycles` cycles once armed, and notes
-// whether every one of them was in `state` without an event.
+// whether every one of them was steady: in `state`, without an event, with a fresh reading.
 class CountingObserver final : public CycleObserver {
  public:
   void arm(int cycles, DaemonState state, alloc_test::ThreadRecordCounter& log) {
@@ -41,7 +41,8 @@ class CountingObserver final : public CycleObserver {
   }
   void on_cycle(const StatusSnapshot& s, const std::vector<Event>& events) override {
     if (counting_) {
-      steady_ = steady_ && s.state == state_ && events.empty();
+      steady_ = steady_ && s.state == state_ && events.empty() && s.device.fresh &&
+                s.device.consecutive_failures == 0;
       if (--remaining_ > 0) return;
       count_this_thread(false);
       counting_ = false;
@@ -113,29 +114,30 @@ class ControlLoopAllocations : public ::testing::Test {
 
   bool wait_for(const std::function<bool(const StatusSnapshot&)>& condition,
                 std::chrono::milliseconds timeout) {
-    return e2e_wait([&] { return condition(loop_->snapshot()); }, timeout);
-  }
-  static bool e2e_wait(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-    const auto until = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < until) {
-      if (condition()) return true;
-      std::this_thread::sleep_for(5ms);
-    }
-    return condition();
+    return testing::wait_until([&] { return condition(loop_->snapshot()); }, timeout);
   }
 
   // Counts kCountedCycles cycles from the next one on; every one must be in `state`.
+  // A window in which the link hiccuped (a read late on a loaded machine: a failure, logged) is
+  // not a steady state: it is counted again, up to three times.
   void expect_allocations(DaemonState state, long expected) {
-    alloc_test::LogWatch log(0);
-    observer_.arm(kCountedCycles, state, log.sink());
-    const auto timeout =
-        std::chrono::milliseconds(static_cast<int>(4000 * kCountedCycles / kRateHz));
-    ASSERT_TRUE(e2e_wait([&] { return observer_.done(); }, timeout)) << "cycles did not run";
-    EXPECT_TRUE(observer_.steady()) << "a cycle left " << to_string(state) << " or had an event";
-    EXPECT_EQ(alloc_test::counted_allocations(), expected)
-        << "heap allocations on the control thread in " << kCountedCycles << " cycles";
-    EXPECT_EQ(log.records(), 0) << "log records of the control thread in " << kCountedCycles
-                                << " cycles";
+    for (int window = 1; window <= 3; ++window) {
+      alloc_test::LogWatch log(0);
+      observer_.arm(kCountedCycles, state, log.sink());
+      const auto timeout =
+          std::chrono::milliseconds(static_cast<int>(4000 * kCountedCycles / kRateHz));
+      ASSERT_TRUE(testing::wait_until([&] { return observer_.done(); }, timeout))
+          << "cycles did not run";
+      if (!observer_.steady() && window < 3) continue;
+      EXPECT_TRUE(observer_.steady())
+          << "no steady window of " << kCountedCycles << " cycles in " << to_string(state)
+          << " (every one had an event, a failed read or another state)";
+      EXPECT_EQ(alloc_test::counted_allocations(), expected)
+          << "heap allocations on the control thread in " << kCountedCycles << " cycles";
+      EXPECT_EQ(log.records(), 0) << "log records of the control thread in " << kCountedCycles
+                                  << " cycles";
+      return;
+    }
   }
 
   std::unique_ptr<sim::Simulator> simulator_;
