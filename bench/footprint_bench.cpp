@@ -83,8 +83,12 @@ class ReferenceLoop {
 
 // A process's figures over the window: CPU share of one core (%) and resident memory (MiB).
 nlohmann::json process_figures(pid_t pid, double cpu) {
+  // RssFile: pages of the executable and shared libraries, shared with every process that maps
+  // them; RssAnon: the process's own memory.
   return {{"rss_mib", round2(status_kib(pid, "VmRSS") / 1024.0)},
           {"peak_rss_mib", round2(status_kib(pid, "VmHWM") / 1024.0)},
+          {"rss_anon_mib", round2(status_kib(pid, "RssAnon") / 1024.0)},
+          {"rss_file_mib", round2(status_kib(pid, "RssFile") / 1024.0)},
           {"cpu_percent", round2(cpu)}};
 }
 

@@ -125,7 +125,8 @@ def footprint_rows(r):
     yield ("resident memory (peak), session at 100 Hz",
            f"{fmt(get(dm, 'rss_mib'))} MiB (peak {fmt(get(dm, 'peak_rss_mib'))}) vs bare loop "
            f"{fmt(get(bare, 'rss_mib'))} MiB (ratio {fmt(get(f, 'ratio_to_bare', 'rss'))}) and pymodbus loop "
-           f"{fmt(get(py, 'rss_mib'))} MiB (ratio {fmt(get(f, 'ratio', 'rss'))})",
+           f"{fmt(get(py, 'rss_mib'))} MiB (ratio {fmt(get(f, 'ratio', 'rss'))}); daemon's own "
+           f"(RssAnon) {fmt(get(dm, 'rss_anon_mib'))} MiB, mapped files {fmt(get(dm, 'rss_file_mib'))} MiB",
            f"≤ {fmt(rss_goal)} MiB", verdict(at_most(get(dm, "peak_rss_mib"), rss_goal)))
 
 
