@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -52,9 +54,9 @@ inline const nlohmann::json& object_at(const nlohmann::json& j, const char* key)
   return it != j.end() && it->is_object() ? *it : empty;
 }
 
-// User + system CPU seconds the process has used so far (/proc/PID/stat fields 14 and 15).
-inline double cpu_seconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+// User + system CPU seconds a /proc stat file reports (fields 14 and 15).
+inline double stat_cpu_seconds(const std::string& stat_file) {
+  std::ifstream in(stat_file);
   std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto close = stat.rfind(')');
   if (close == std::string::npos) return std::nan("");
@@ -65,6 +67,23 @@ inline double cpu_seconds(pid_t pid) {
     if (i >= 14) ticks += std::stod(field);
   }
   return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// User + system CPU seconds the process has used so far.
+inline double cpu_seconds(pid_t pid) {
+  return stat_cpu_seconds("/proc/" + std::to_string(pid) + "/stat");
+}
+
+// The same for each of its threads, by thread id.
+inline std::map<long, double> thread_cpu_seconds(pid_t pid) {
+  std::map<long, double> out;
+  std::error_code ec;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string tid = entry.path().filename().string();
+    out[std::atol(tid.c_str())] = stat_cpu_seconds(entry.path().string() + "/stat");
+  }
+  return out;
 }
 
 // A /proc/PID/status field in KiB (VmRSS, VmHWM); NaN when absent.

@@ -92,6 +92,18 @@ nlohmann::json process_figures(pid_t pid, double cpu) {
           {"cpu_percent", round2(cpu)}};
 }
 
+// Each thread's CPU share of one core (%) over about `seconds`, largest first.
+nlohmann::json thread_shares(const std::map<long, double>& before,
+                             const std::map<long, double>& after, double seconds) {
+  std::vector<double> shares;
+  for (const auto& [tid, cpu] : after) {
+    const auto it = before.find(tid);
+    shares.push_back(round2((cpu - (it == before.end() ? 0.0 : it->second)) / seconds * 100.0));
+  }
+  std::sort(shares.rbegin(), shares.rend());
+  return shares;
+}
+
 // Daemon / reference, for CPU and RSS.
 nlohmann::json ratios(const nlohmann::json& daemon, const nlohmann::json& reference) {
   auto ratio = [&](const char* key) {
@@ -132,10 +144,14 @@ nlohmann::json measure_footprint(const Args& args) {
   if (id.empty() || !bench.wait_moving()) return {{"error", "session did not start"}};
   std::this_thread::sleep_for(2s);  // all three loops in their steady state
   const pid_t daemon = bench.rig().daemon().pid();
+  const std::map<long, double> threads_before = thread_cpu_seconds(daemon);
   const std::vector<double> cpu = cpu_percent({daemon, bare.pid(), python.pid()}, args.seconds);
+  const nlohmann::json threads =
+      thread_shares(threads_before, thread_cpu_seconds(daemon), args.seconds);
   nlohmann::json out =
       footprint_result(process_figures(daemon, cpu[0]), process_figures(bare.pid(), cpu[1]),
                        process_figures(python.pid(), cpu[2]));
+  out["daemon_threads_cpu_percent"] = threads;
   out["session_running"] = bench.rig().status().value("state", "") == "running";
   out["rate_hz"] = kRate;
   out["seconds"] = args.seconds;
