@@ -121,6 +121,9 @@ def footprint_rows(r):
            f"(ratio {fmt(get(f, 'ratio_to_bare', 'cpu'))}) and pymodbus loop {fmt(get(py, 'cpu_percent'))} % "
            f"(ratio {fmt(get(f, 'ratio', 'cpu'))})",
            f"≤ {fmt(cpu_goal)}× bare", verdict(at_most(get(f, "ratio_to_bare", "cpu"), cpu_goal)))
+    threads = [fmt(t) for t in get(f, "daemon_threads_cpu_percent", default=[]) if num(t)]
+    if threads:
+        yield ("the daemon's CPU share by thread, largest first", " / ".join(threads) + " %", "", "")
     rss_goal = get(f, "target", "rss_mib")
     yield ("resident memory (peak), session at 100 Hz",
            f"{fmt(get(dm, 'rss_mib'))} MiB (peak {fmt(get(dm, 'peak_rss_mib'))}) vs bare loop "
