@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Emergency stop latency against a real traction-sim and tractiond, seen on the wire (a ModbusTap
-// between them), printed as one JSON object under "estop":
+// between them), printed as one JSON object under "estop" ("estop_fifo" with the control thread
+// under SCHED_FIFO, --realtime-priority N):
 //   during_activation  device.estop sent while the drive is being enabled (after the switch-on
 //                      command was seen on the wire, at a random point of the next period)
 //   validate_flood     device.estop sent during a ramp while F other connections send the largest
@@ -12,7 +13,7 @@
 // command the daemon writes when it acts (with "hold" the daemon releases through its governor,
 // whose jerk limit keeps the first cycles of the turn below one register count; web_bench
 // measures that). Goal: p99 <= one period + 2 ms.
-//   estop_bench [--trials 100] [--flooders 4]
+//   estop_bench [--trials 100] [--flooders 4] [--realtime-priority 0]
 #include <signal.h>
 
 #include <cstdio>
@@ -31,6 +32,7 @@ constexpr double kRate = 100.0;
 struct Args {
   int trials = 100;
   int flooders = 4;
+  int realtime_priority = 0;  // control.realtime_priority of the daemon (0: normal scheduling)
 };
 
 Args parse_args(int argc, char** argv) {
@@ -39,6 +41,7 @@ Args parse_args(int argc, char** argv) {
     const std::string key = argv[i];
     if (key == "--trials") a.trials = std::max(1, std::stoi(argv[i + 1]));
     if (key == "--flooders") a.flooders = std::max(1, std::stoi(argv[i + 1]));
+    if (key == "--realtime-priority") a.realtime_priority = std::stoi(argv[i + 1]);
   }
   return a;
 }
@@ -232,6 +235,7 @@ nlohmann::json measure(const Args& args) {
   const std::string dir = mkdtemp(tmpl);
   BenchConfig config;
   config.device_file = quick_stop_device_file(dir);
+  config.realtime_priority = args.realtime_priority;
   auto device = load_device_file(config.device_file);
   const SignalSpec* cw = device.ok() ? device->registers.find(Signal::control_word) : nullptr;
   if (cw == nullptr) return {{"error", "no control word in the device file"}};
@@ -242,6 +246,7 @@ nlohmann::json measure(const Args& args) {
   nlohmann::json out;
   out["rate_hz"] = kRate;
   out["device_reactions"] = {{"quick_stop", "home"}};
+  out["realtime_priority"] = args.realtime_priority;
   out["during_activation"] = estops.during_activation(args.trials);
   out["validate_flood"] = estops.under_validate_flood(args.trials, args.flooders);
   bench.back_to_idle();
@@ -257,6 +262,7 @@ int main(int argc, char** argv) {
   using namespace traction::bench;
   ::signal(SIGPIPE, SIG_IGN);
   const Args args = parse_args(argc, argv);
-  std::printf("%s\n", nlohmann::json{{"estop", measure(args)}}.dump(2).c_str());
+  const char* key = args.realtime_priority > 0 ? "estop_fifo" : "estop";
+  std::printf("%s\n", nlohmann::json{{key, measure(args)}}.dump(2).c_str());
   return 0;
 }

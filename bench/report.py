@@ -26,6 +26,7 @@ SECTIONS = {
     "driver": ["driver_cycle"],
     "footprint": ["footprint", "socket"],
     "estop": ["estop"],
+    "estop_fifo": ["estop_fifo"],
     "engine": ["engine"],
     "web": ["web"],
 }

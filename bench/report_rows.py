@@ -156,7 +156,8 @@ def engine_rows(r):
         name = f"engine, {fmt(get(e, 'planned_seconds'))} s program in process ({get(e, 'kind', default='?')})"
         goal = 10000
         yield error_row(name, e) or (
-            name, f"{fmt(get(e, 'times_real_time'))}× real time ({fmt(get(e, 'wall_seconds'))} s wall, "
+            name, f"{fmt(get(e, 'times_real_time'))}× real time ({fmt(get(e, 'wall_seconds'))} s wall; "
+                  f"{fmt(get(e, 'times_real_time_per_cpu_second'))}× per CPU second, "
                   f"outcome {get(e, 'outcome', default='n/a')})",
             f"≥ {goal}× real time",
             verdict(num(get(e, "times_real_time")) is not None and get(e, "times_real_time") >= goal
@@ -164,17 +165,23 @@ def engine_rows(r):
 
 
 def estop_rows(r):
-    for key, what in (("during_activation", "during drive activation"),
-                      ("validate_flood", "under a flood of the largest program.validate")):
-        s = get(r, "estop", key)
-        if s is None:
-            continue
-        name = f"estop → first quick-stop/release command, {what} ({fmt(get(s, 'trials'))} trials)"
-        yield error_row(name, s) or (
-            name, f"{latency(get(s, 'latency_ms'))}; missed {fmt(get(s, 'missed'))}"
-                  + (f"; {fmt(get(s, 'validate_replies_per_s'))} validate replies/s"
-                     if key == "validate_flood" else ""),
-            f"p99 ≤ {fmt(get(s, 'target_p99_ms'))} ms", verdict(get(s, "meets_target", default=False)))
+    for part, scheduling in (("estop", "normal scheduling"), ("estop_fifo", "SCHED_FIFO")):
+        for key, what in (("during_activation", "during drive activation"),
+                          ("validate_flood", "under a flood of the largest program.validate")):
+            row = estop_row(get(r, part, key), f"{what}, {scheduling}", key)
+            if row is not None:
+                yield row
+
+
+def estop_row(s, what, key):
+    if s is None:
+        return None
+    name = f"estop → first quick-stop/release command, {what} ({fmt(get(s, 'trials'))} trials)"
+    return error_row(name, s) or (
+        name, f"{latency(get(s, 'latency_ms'))}; missed {fmt(get(s, 'missed'))}"
+              + (f"; {fmt(get(s, 'validate_replies_per_s'))} validate replies/s"
+                 if key == "validate_flood" else ""),
+        f"p99 ≤ {fmt(get(s, 'target_p99_ms'))} ms", verdict(get(s, "meets_target", default=False)))
 
 
 def web_rows(r):

@@ -54,12 +54,15 @@ class TappedRig {
                                        {"phases",
                                         {{{"kind", "ramp"}, {"target", target}, {"rate", rate}},
                                          {{"kind", "hold"}, {"seconds", hold_s}}}}};
-    const nlohmann::json started = rig_->call("session.start", {{"definition", definition}});
-    if (!started.contains("result")) {
+    // A fault that a starved machine latched since the last trial (a reading late: data_stale) is
+    // reset and the start tried again, at most twice.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      const nlohmann::json started = rig_->call("session.start", {{"definition", definition}});
+      if (started.contains("result")) return started["result"].value("session_id", "");
       std::fprintf(stderr, "session.start: %s\n", started.dump().c_str());
-      return "";
+      if (!back_to_idle()) break;
     }
-    return started["result"].value("session_id", "");
+    return "";
   }
   // Waits until the drive follows setpoints and the setpoint has left home.
   bool wait_moving() {
