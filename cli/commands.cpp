@@ -13,6 +13,8 @@
 #include <sstream>
 
 #include "cli/command_support.hpp"
+#include "cli/event_text.hpp"
+#include "cli/plan_text.hpp"
 #include "cli/progress_view.hpp"
 #include "cli/rpc_client.hpp"
 
@@ -77,20 +79,23 @@ std::size_t terminal_width() {
   return 80;
 }
 
-// Shows notifications until `finished` says so or the user interrupts. On a terminal the progress
-// line is redrawn in place; otherwise plain lines go out at most once a second, events at once.
+// Shows notifications until `finished` says so or the user interrupts. Events are lines with their
+// local time. On a terminal the progress line stays below them, redrawn in place; otherwise plain
+// status lines go out at most once a second.
 struct Follower {
   bool json_lines = false;
   bool terminal = isatty(STDOUT_FILENO) != 0;
   std::chrono::steady_clock::time_point last_plain{};
   bool line_drawn = false;
+  std::string unit;           // the axis unit of the last status, for the readings of events
+  std::string progress_text;  // the last progress line, drawn again below each event
 
   void show_status(const json& status) {
     if (json_lines) return;
+    if (status.contains("unit") && status["unit"].is_string()) unit = status["unit"];
     if (terminal) {
-      std::cout << "\r" << client::progress_line(status, terminal_width() - 1) << "\x1b[K"
-                << std::flush;
-      line_drawn = true;
+      progress_text = client::progress_line(status, terminal_width() - 1);
+      draw_progress();
       return;
     }
     const auto now = std::chrono::steady_clock::now();
@@ -101,7 +106,12 @@ struct Follower {
   void show_event(const json& event) {
     if (json_lines) return;
     end_line();
-    std::cout << client::event_line(event) << std::endl;
+    std::cout << client::event_line(event, unit) << std::endl;
+    if (terminal && !progress_text.empty()) draw_progress();
+  }
+  void draw_progress() {
+    std::cout << "\r" << progress_text << "\x1b[K" << std::flush;
+    line_drawn = true;
   }
   void end_line() {
     if (terminal && line_drawn) std::cout << "\r\x1b[K" << std::flush;
@@ -181,7 +191,7 @@ int programs(const Options& options) {
 
 int show(const Options& options) {
   return read_command(options, "program.get", {{"name", options.target}},
-                      [](const json& result) { std::cout << result.dump(2) << "\n"; });
+                      [](const json& result) { std::cout << client::program_text(result); });
 }
 
 int profiles(const Options& options) {
@@ -284,6 +294,7 @@ int run(const Options& options) {
   std::signal(SIGINT, on_interrupt);
   Follower view;
   view.json_lines = options.json;
+  if (before.contains("unit") && before["unit"].is_string()) view.unit = before["unit"];
   while (!g_interrupted) {
     auto next = rpc.next_notification(500);
     if (!next) {

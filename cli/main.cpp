@@ -48,7 +48,8 @@ int run_cli(int argc, char** argv) {
       [&] { return status(options); });
   add("watch", "live view of status and events until Ctrl-C", true, [&] { return watch(options); });
   add("programs", "list the program catalog", true, [&] { return programs(options); });
-  add("show", "show one program", true, [&] { return show(options); })
+  add("show", "one program: its plan as a table, its total and the limits that bind it", true,
+      [&] { return show(options); })
       ->add_option("name", options.target, "program name")
       ->required();
   auto* validate_command = add("validate", "check a program against the limits (nothing moves)",

@@ -104,14 +104,6 @@ std::string plain_status_line(const json& status) {
   return line;
 }
 
-std::string event_line(const json& event) {
-  std::string line = "event #" + std::to_string(static_cast<long long>(number_at(event, "seq"))) +
-                     " " + string_at(event, "kind", "?");
-  const json& detail = event.is_object() && event.contains("detail") ? event["detail"] : json();
-  if (detail.is_object() && !detail.empty()) line += " " + detail.dump();
-  return line;
-}
-
 std::string status_text(const json& status) {
   std::string text = "state:    " + string_at(status, "state", "?") + "\n";
   const json& device = status.is_object() && status.contains("device") ? status["device"] : json();

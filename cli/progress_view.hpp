@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// How tractionctl shows a status object and an event: pure functions of the JSON the daemon sends
-// (docs/protocol.md), so the layout is unit-tested without a daemon.
+// How tractionctl shows a status object (events: cli/event_text.hpp): pure functions of the JSON
+// the daemon sends (docs/protocol.md), so the layout is unit-tested without a daemon.
 #pragma once
 
 #include <cstddef>
@@ -18,9 +18,6 @@ std::string progress_line(const nlohmann::json& status, std::size_t width);
 
 // The same facts as one plain line for logs and pipes (no bar, stable key=value fields).
 std::string plain_status_line(const nlohmann::json& status);
-
-// One line for an `event` notification's params.
-std::string event_line(const nlohmann::json& event);
 
 // A few human lines for `tractionctl status`.
 std::string status_text(const nlohmann::json& status);

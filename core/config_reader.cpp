@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/config_reader.hpp"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -22,8 +22,8 @@ std::string show(const nlohmann::json& value) {
 ObjectReader::ObjectReader(const nlohmann::json& object, std::string source, std::string path)
     : object_(object), source_(std::move(source)), path_(std::move(path)) {
   if (!object_.is_object()) {
-    throw ConfigError(source_ + ": at " + (path_.empty() ? "/" : path_) + ": expected an object, got " +
-                      show(object_));
+    throw ConfigError(source_ + ": at " + (path_.empty() ? "/" : path_) +
+                      ": expected an object, got " + show(object_));
   }
 }
 
@@ -31,7 +31,9 @@ void ObjectReader::fail(const std::string& key, const std::string& rule) const {
   throw ConfigError(source_ + ": at " + path_of(key) + ": " + rule);
 }
 
-bool ObjectReader::has(const std::string& key) const { return object_.contains(key); }
+bool ObjectReader::has(const std::string& key) const {
+  return object_.contains(key);
+}
 
 const nlohmann::json& ObjectReader::require(const std::string& key) {
   read_.insert(key);
@@ -58,7 +60,8 @@ double ObjectReader::number_or(const std::string& key, double fallback, double m
 
 // Optional getters record an absent key as known too, so that a misspelt optional key still gets
 // its "did you mean" hint from finish().
-std::optional<double> ObjectReader::optional_number(const std::string& key, double min, double max) {
+std::optional<double> ObjectReader::optional_number(const std::string& key, double min,
+                                                    double max) {
   if (!has(key)) return read_.insert(key), std::nullopt;
   return number(key, min, max);
 }
@@ -68,8 +71,8 @@ long long ObjectReader::integer(const std::string& key, long long min, long long
   if (!value.is_number_integer()) fail(key, "value " + show(value) + " must be an integer");
   const long long x = value.get<long long>();
   if (x < min || x > max) {
-    fail(key, "value " + std::to_string(x) + " is outside the allowed range [" + std::to_string(min) +
-                  ", " + std::to_string(max) + "]");
+    fail(key, "value " + std::to_string(x) + " is outside the allowed range [" +
+                  std::to_string(min) + ", " + std::to_string(max) + "]");
   }
   return x;
 }
@@ -142,7 +145,9 @@ std::optional<ObjectReader> ObjectReader::optional_object(const std::string& key
   return object(key);
 }
 
-const nlohmann::json& ObjectReader::raw(const std::string& key) { return require(key); }
+const nlohmann::json& ObjectReader::raw(const std::string& key) {
+  return require(key);
+}
 
 const nlohmann::json* ObjectReader::optional_raw(const std::string& key) {
   if (!has(key)) return read_.insert(key), nullptr;

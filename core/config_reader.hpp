@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Strict, typed reading of JSON configuration (Klipper's habit): every value is read through a getter
-// with its bounds, and keys that no getter read are rejected with a "did you mean" hint. Every error
-// names the file, the JSON path, the value and the rule it broke.
+// Strict, typed reading of JSON configuration (Klipper's habit): every value is read through a
+// getter with its bounds, and keys that no getter read are rejected with a "did you mean" hint.
+// Every error names the file, the JSON path, the value and the rule it broke.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -24,7 +24,8 @@ class ConfigError : public std::runtime_error {
 // Reads one JSON object. Call finish() once every known key has been read.
 class ObjectReader {
  public:
-  // `source` names the file (or "request"); `path` is the JSON pointer of this object ("" for root).
+  // `source` names the file (or "request"); `path` is the JSON pointer of this object ("" for
+  // root).
   ObjectReader(const nlohmann::json& object, std::string source, std::string path = "");
 
   bool has(const std::string& key) const;

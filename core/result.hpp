@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Errors cross module boundaries as values (DESIGN.md): Status for operations that return nothing,
-// Result<T> for those that return a value.
+// Errors cross module boundaries as values, never as exceptions, so every caller sees and handles
+// them where they happen: Status for operations that return nothing, Result<T> for those that
+// return a value.
 #pragma once
 
 #include <optional>
@@ -42,7 +43,7 @@ class Status {
 template <class T>
 class Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
   Result(Errc code, std::string message) : status_(code, std::move(message)) {}
 
@@ -63,15 +64,24 @@ class Result {
 
 inline const char* to_string(Errc code) {
   switch (code) {
-    case Errc::ok: return "ok";
-    case Errc::invalid_argument: return "invalid_argument";
-    case Errc::config: return "config";
-    case Errc::link: return "link";
-    case Errc::timeout: return "timeout";
-    case Errc::exception: return "exception";
-    case Errc::refused: return "refused";
-    case Errc::state: return "state";
-    case Errc::internal: return "internal";
+    case Errc::ok:
+      return "ok";
+    case Errc::invalid_argument:
+      return "invalid_argument";
+    case Errc::config:
+      return "config";
+    case Errc::link:
+      return "link";
+    case Errc::timeout:
+      return "timeout";
+    case Errc::exception:
+      return "exception";
+    case Errc::refused:
+      return "refused";
+    case Errc::state:
+      return "state";
+    case Errc::internal:
+      return "internal";
   }
   return "unknown";
 }

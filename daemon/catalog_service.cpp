@@ -5,8 +5,8 @@ namespace traction {
 namespace {
 
 ApiError busy() {
-  return ApiError{reason::kTooManyRequests,
-                  "too many plans are being made; try again in a moment", nlohmann::json::object()};
+  return ApiError{reason::kTooManyRequests, "too many plans are being made; try again in a moment",
+                  nlohmann::json::object()};
 }
 
 }  // namespace
@@ -47,14 +47,14 @@ void CatalogService::plan(PlanRequest request, PlanDone done) {
     const std::string program = request.program;
     const std::string profile = request.profile;
     auto shared_done = std::make_shared<PlanDone>(std::move(done));
-    const bool queued = progression_->past_sessions(
-        program, profile,
-        [catalog, request = std::move(request), shared_done](std::optional<ApiError> error,
-                                                             ProgressionHistory past) {
-          std::shared_ptr<const Plan> plan;
-          if (!error) error = catalog->make_plan(request, plan, past);
-          (*shared_done)(std::move(error), std::move(plan));
-        });
+    const bool queued =
+        progression_->past_sessions(program, profile,
+                                    [catalog, request = std::move(request), shared_done](
+                                        std::optional<ApiError> error, ProgressionHistory past) {
+                                      std::shared_ptr<const Plan> plan;
+                                      if (!error) error = catalog->make_plan(request, plan, past);
+                                      (*shared_done)(std::move(error), std::move(plan));
+                                    });
     if (!queued) (*shared_done)(busy(), nullptr);
     return;
   }

@@ -50,7 +50,8 @@ class CatalogService final : public CatalogPort {
   std::optional<ApiError> profile_get(const std::string& name, nlohmann::json& out) const override {
     return current()->profile_get(name, out);
   }
-  std::optional<ApiError> limits_get(const std::string& profile, nlohmann::json& out) const override {
+  std::optional<ApiError> limits_get(const std::string& profile,
+                                     nlohmann::json& out) const override {
     return current()->limits_get(profile, out);
   }
   void plan(PlanRequest request, PlanDone done) override;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The meeting point of the control thread and the server thread (DESIGN.md "one owner per
-// resource"): commands go in through a mailbox, snapshots and events come out. Nothing here blocks.
+// The meeting point of the control thread and the server thread. Each resource has one owner (the
+// control thread owns the driver and the session), so nothing is shared under a lock: commands go
+// in through a mailbox, snapshots and events come out. Nothing here blocks.
 #pragma once
 
 #include <chrono>
@@ -59,8 +60,8 @@ inline constexpr const char* kTooManyRequests = "too_many_requests";
 
 // An application error as the socket reports it.
 struct ApiError {
-  std::string reason;   // one of the reason:: strings
-  std::string message;  // human text naming what and why
+  std::string reason;                              // one of the reason:: strings
+  std::string message;                             // human text naming what and why
   nlohmann::json data = nlohmann::json::object();  // extra fields, e.g. {"violations": [...]}
 };
 
@@ -80,8 +81,8 @@ struct SessionProgress {
   double remaining_seconds = 0.0;
   double phase_remaining_seconds = 0.0;
   double total_seconds = 0.0;
-  double active_seconds = 0.0;    // counted against max_session_seconds (pauses excluded)
-  double exposure_seconds = 0.0;  // in a row beyond hold_cap_above, against max_hold_seconds
+  double active_seconds = 0.0;       // counted against max_session_seconds (pauses excluded)
+  double exposure_seconds = 0.0;     // in a row beyond hold_cap_above, against max_hold_seconds
   std::shared_ptr<const Plan> plan;  // the validated plan being run (the history records it)
 };
 
@@ -92,17 +93,17 @@ struct LastSession {
   std::string reason;   // why it ended, human text
   std::chrono::system_clock::time_point started{};
   std::chrono::system_clock::time_point ended{};
-  double peak = 0.0;    // the reading furthest from home during the session (axis units)
+  double peak = 0.0;  // the reading furthest from home during the session (axis units)
 };
 
 struct StatusSnapshot {
   DaemonState state = DaemonState::disconnected;
   DeviceKind kind = DeviceKind::inversion;
   DeviceState device;
-  double setpoint = 0.0;   // last governed command
+  double setpoint = 0.0;  // last governed command
   std::optional<SessionProgress> session;
   std::optional<LastSession> last_session;
-  std::string fault;       // why the daemon is in fault or estop ("" otherwise)
+  std::string fault;  // why the daemon is in fault or estop ("" otherwise)
   // Why the daemon is stopping or recovering, or what a latched state waits for ("" otherwise).
   std::string activity;
   bool away_from_home = false;      // the person is still loaded (docs/safety.md)
@@ -223,10 +224,13 @@ class CatalogPort {
  public:
   virtual ~CatalogPort() = default;
   virtual nlohmann::json program_list() const = 0;
-  virtual std::optional<ApiError> program_get(const std::string& name, nlohmann::json& out) const = 0;
+  virtual std::optional<ApiError> program_get(const std::string& name,
+                                              nlohmann::json& out) const = 0;
   virtual nlohmann::json profile_list() const = 0;
-  virtual std::optional<ApiError> profile_get(const std::string& name, nlohmann::json& out) const = 0;
-  virtual std::optional<ApiError> limits_get(const std::string& profile, nlohmann::json& out) const = 0;
+  virtual std::optional<ApiError> profile_get(const std::string& name,
+                                              nlohmann::json& out) const = 0;
+  virtual std::optional<ApiError> limits_get(const std::string& profile,
+                                             nlohmann::json& out) const = 0;
   // Validates the request into a plan for the next session, with the program's progression from
   // the history when there is one. Runs on another thread; `done` is called there, exactly once
   // (at once with an error when too many plans are pending).

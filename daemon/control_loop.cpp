@@ -60,7 +60,9 @@ ControlLoop::ControlLoop(std::unique_ptr<Driver> driver, DeviceKind kind,
   events_.reserve(64);
 }
 
-ControlLoop::~ControlLoop() { stop(); }
+ControlLoop::~ControlLoop() {
+  stop();
+}
 
 void ControlLoop::start() {
   if (thread_.joinable()) return;
@@ -122,7 +124,8 @@ void ControlLoop::publish(Clock::time_point now, double cycle_ms, bool overrun) 
   // The observers read the loop's own snapshot: only this thread writes it.
   for (CycleObserver* observer : observers_) observer->on_cycle(snapshot_, events_);
   // After the observers, so that a log record can already carry the session that started.
-  for (const Event& e : events_) spdlog::info("event {} {}", to_string(e.kind), event_detail(e).dump());
+  for (const Event& e : events_)
+    spdlog::info("event {} {}", to_string(e.kind), event_detail(e).dump());
 }
 
 // Opens the link when it is not open yet, at most once per configure_retry_s.
@@ -143,7 +146,14 @@ void ControlLoop::configure_device(Clock::time_point now) {
 void ControlLoop::cycle_once() {
   const Tick tick = tick_now();
   take_commands(commands_);
-  for (ControlCommand& command : commands_) controller_.handle(std::move(command), tick);
+  for (ControlCommand& command : commands_) {
+    if (command.done) {
+      command.done = [this, done = std::move(command.done)](CommandReply reply) {
+        replies_.emplace_back(std::move(done), std::move(reply));
+      };
+    }
+    controller_.handle(std::move(command), tick);
+  }
   commands_.clear();
   configure_device(tick.now);
   if (configured_) {
@@ -152,10 +162,13 @@ void ControlLoop::cycle_once() {
     device_.available = false;
   }
   const CycleOutput out = controller_.cycle(tick, device_);
-  if (configured_ && out.write && device_.available) controller_.write_result(driver_->write(out.command));
+  if (configured_ && out.write && device_.available)
+    controller_.write_result(driver_->write(out.command));
   const Clock::time_point end = Clock::now();
   const bool overrun = end > deadline_;
   publish(tick.now, std::chrono::duration<double, std::milli>(end - tick.now).count(), overrun);
+  for (auto& [done, reply] : replies_) done(std::move(reply));
+  replies_.clear();
   if (overrun) deadline_ = end;  // skip the missed periods instead of bursting to catch up
 }
 
@@ -180,11 +193,14 @@ void ControlLoop::leave_drive() {
   if (!configured_) return;
   const StatusSnapshot s = snapshot();
   if (s.away_from_home) {
-    spdlog::error("control loop ends with the axis away from home at {} {}; the drive keeps its "
-                  "last setpoint and its watchdog acts", s.device.actual, axis_unit(s.kind));
+    spdlog::error(
+        "control loop ends with the axis away from home at {} {}; the drive keeps its "
+        "last setpoint and its watchdog acts",
+        s.device.actual, axis_unit(s.kind));
     return;
   }
-  walk_to(*driver_, device_, cia402::Goal::disabled, s.device.actual, std::chrono::milliseconds(200));
+  walk_to(*driver_, device_, cia402::Goal::disabled, s.device.actual,
+          std::chrono::milliseconds(200));
 }
 
 bool ControlLoop::shutdown_safely(std::chrono::milliseconds timeout) {
@@ -198,10 +214,10 @@ bool ControlLoop::shutdown_safely(std::chrono::milliseconds timeout) {
   const auto until = Clock::now() + timeout;
   while (Clock::now() < until) {
     const StatusSnapshot snap = snapshot();
-    const bool releasing = snap.state == DaemonState::starting ||
-                           snap.state == DaemonState::running || snap.state == DaemonState::paused ||
-                           snap.state == DaemonState::stopping ||
-                           snap.state == DaemonState::recovering;
+    const bool releasing =
+        snap.state == DaemonState::starting || snap.state == DaemonState::running ||
+        snap.state == DaemonState::paused || snap.state == DaemonState::stopping ||
+        snap.state == DaemonState::recovering;
     // Home (or a latched state that has brought the person home): the loop may end.
     if (!releasing && !snap.away_from_home) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

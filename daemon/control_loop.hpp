@@ -8,9 +8,11 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "daemon/control_api.hpp"
 #include "daemon/cycle_observer.hpp"
@@ -75,6 +77,9 @@ class ControlLoop final : public ControlPort {
 
   // The control thread's own (reused every cycle, so that a steady cycle allocates nothing).
   std::vector<ControlCommand> commands_;
+  // Replies of this cycle's commands, sent once its snapshot is published: a client that reads
+  // the status after a reply always sees what the command did (a started session, a stop).
+  std::vector<std::pair<std::function<void(CommandReply)>, CommandReply>> replies_;
   std::vector<Event> events_;
   DeviceState device_;
   bool configured_ = false;

@@ -24,7 +24,8 @@ Result<DaemonConfig> load_daemon_config(const std::string& file, const ConfigOve
     c.source = file;
 
     ObjectReader device = root.object("device");
-    c.device_file = resolve(file, device.string("file"));
+    c.device_file_name = std::filesystem::path(device.string("file")).lexically_normal().string();
+    c.device_file = resolve(file, c.device_file_name);
     c.device_uri = device.string_or("uri", "");
     device.finish();
     auto loaded = load_device_file(c.device_file);
@@ -37,7 +38,10 @@ Result<DaemonConfig> load_daemon_config(const std::string& file, const ConfigOve
       control->finish();
     }
     if (auto programs = root.optional_object("programs")) {
-      for (const auto& dir : programs->string_list_or("dirs")) c.program_dirs.push_back(resolve(file, dir));
+      for (const auto& dir : programs->string_list_or("dirs")) {
+        c.program_dirs.push_back(resolve(file, dir));
+        c.program_dir_names.push_back(std::filesystem::path(dir).lexically_normal().string());
+      }
       programs->finish();
     }
     if (const auto* site = root.optional_raw("site_limits")) c.site_limits = *site;

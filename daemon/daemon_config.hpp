@@ -12,14 +12,18 @@
 
 namespace traction {
 
+// Paths are opened resolved; users read them as the config wrote them (the *_name fields), so what
+// the daemon reports (program sources, limit reasons) is the same wherever the files are.
 struct DaemonConfig {
-  std::string source;       // the config file
-  std::string device_file;  // absolute path of the device file
+  std::string source;            // the config file, as given
+  std::string device_file;       // absolute path of the device file
+  std::string device_file_name;  // the device file as the config names it
   DeviceFile device;
-  std::string device_uri;   // tcp://HOST:PORT?unit=N or rtu:///dev/ttyUSB0?baud=...
+  std::string device_uri;  // tcp://HOST:PORT?unit=N or rtu:///dev/ttyUSB0?baud=...
   double rate_hz = 100.0;
-  int realtime_priority = 0;  // control.realtime_priority: 0 off, 1..99 SCHED_FIFO
-  std::vector<std::string> program_dirs;
+  int realtime_priority = 0;                   // control.realtime_priority: 0 off, 1..99 SCHED_FIFO
+  std::vector<std::string> program_dirs;       // absolute
+  std::vector<std::string> program_dir_names;  // as the config names them, one per program_dirs
   nlohmann::json site_limits = nlohmann::json::object();
   nlohmann::json profiles = nlohmann::json::array();
   ServerConfig server;

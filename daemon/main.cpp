@@ -10,9 +10,9 @@
 #include <iostream>
 #include <thread>
 
+#include "daemon/catalog_service.hpp"
 #include "daemon/control_loop.hpp"
 #include "daemon/daemon_config.hpp"
-#include "daemon/catalog_service.hpp"
 #include "daemon/daemon_info.hpp"
 #include "daemon/history/history_port.hpp"
 #include "daemon/server/control_server.hpp"
@@ -31,7 +31,8 @@ namespace {
 
 constexpr int kExitConfig = 2;
 constexpr int kExitRuntime = 1;
-// The first cycle includes the first attempt to reach the device, which the driver's timeouts bound.
+// The first cycle includes the first attempt to reach the device, which the driver's timeouts
+// bound.
 constexpr auto kFirstCycleDeadline = std::chrono::seconds(10);
 // SIGTERM: the longest a running session may take to release before the daemon gives up waiting.
 constexpr auto kShutdownDeadline = std::chrono::seconds(60);
@@ -61,15 +62,17 @@ int main(int argc, char** argv) {
   app.add_option("--config", config_file, "configuration file")->capture_default_str();
   app.add_option("--socket", overrides.socket_path, "control socket path (overrides the config)");
   app.add_option("--state-dir", overrides.state_dir, "state directory (overrides the config)");
-  app.add_option("--device-uri", overrides.device_uri,
-                 "device endpoint: tcp://HOST:PORT?unit=N or rtu:///dev/ttyUSB0?baud=19200&parity=E&unit=1");
+  app.add_option(
+      "--device-uri", overrides.device_uri,
+      "device endpoint: tcp://HOST:PORT?unit=N or rtu:///dev/ttyUSB0?baud=19200&parity=E&unit=1");
   app.add_option("--log-target", log_target,
                  "auto (the journal when stderr is connected to it), journal or stderr")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, traction::LogTarget>{{"auto", traction::LogTarget::automatic},
-                                                     {"journal", traction::LogTarget::journal},
-                                                     {"stderr", traction::LogTarget::stderr_stream}}));
-  app.add_flag("--check-config", check_only, "validate the configuration, programs and profiles, then exit");
+      ->transform(CLI::CheckedTransformer(std::map<std::string, traction::LogTarget>{
+          {"auto", traction::LogTarget::automatic},
+          {"journal", traction::LogTarget::journal},
+          {"stderr", traction::LogTarget::stderr_stream}}));
+  app.add_flag("--check-config", check_only,
+               "validate the configuration, programs and profiles, then exit");
   app.add_flag("--version", version, "print the version and exit");
   CLI11_PARSE(app, argc, argv);
   if (version) {
@@ -91,9 +94,9 @@ int main(int argc, char** argv) {
     return kExitConfig;
   }
   if (check_only) {
-    std::cout << "tractiond: " << config_file << " is valid (device \"" << config->device.name << "\", "
-              << (*catalog)->program_list().size() << " programs, " << (*catalog)->profile_list().size()
-              << " profiles)\n";
+    std::cout << "tractiond: " << config_file << " is valid (device \"" << config->device.name
+              << "\", " << (*catalog)->program_list().size() << " programs, "
+              << (*catalog)->profile_list().size() << " profiles)\n";
     return 0;
   }
   auto activated = traction::take_activated_socket("control");
@@ -143,9 +146,9 @@ int main(int argc, char** argv) {
   traction::history::HistoryMethods history_methods(history.queries.get());
   const traction::DaemonFacts facts{(*catalog)->kind(), config->device.name, config->rate_hz,
                                     history.recorder != nullptr};
-  traction::ControlServer server(
-      config->server, traction::DaemonPorts{control, catalog_service, &history_methods,
-                                            traction::daemon_info(facts)});
+  traction::ControlServer server(config->server,
+                                 traction::DaemonPorts{control, catalog_service, &history_methods,
+                                                       traction::daemon_info(facts)});
   if (auto st = server.start(); !st.ok()) {
     spdlog::error("control socket: {}", st.message());
     loop.stop();
@@ -156,8 +159,8 @@ int main(int argc, char** argv) {
   notifier.ready(heartbeat.summary(version_seen));
   traction::ServiceReporter reporter(notifier, heartbeat);
   reporter.start();
-  spdlog::info("tractiond {} ready: device \"{}\" at {}, socket {}", TRACTION_VERSION, config->device.name,
-               config->device_uri,
+  spdlog::info("tractiond {} ready: device \"{}\" at {}, socket {}", TRACTION_VERSION,
+               config->device.name, config->device_uri,
                *activated >= 0 ? "from socket activation" : config->server.socket_path);
 
   traction::ConfigReloader reloader(config_file, overrides, *config, catalog_service, notifier);

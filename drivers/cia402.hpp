@@ -9,7 +9,7 @@
 
 namespace traction::cia402 {
 
-// Controlword commands (DOMAIN.md "Modbus drives in practice").
+// Controlword commands of the CiA 402 drive profile, as Modbus drives implement them.
 inline constexpr std::uint16_t kShutdown = 0x0006;
 inline constexpr std::uint16_t kSwitchOn = 0x0007;
 inline constexpr std::uint16_t kEnableOperation = 0x000F;
@@ -147,7 +147,7 @@ constexpr Cell stay(std::uint16_t control_word) {
   return {control_word, true};
 }
 
-// The CiA 402 walk (DOMAIN.md "Modbus drives in practice"), one row per state, one column per goal.
+// The CiA 402 walk as Modbus drives implement it, one row per state, one column per goal.
 // disabled: shutdown from everywhere (from operation_enabled it is the transition to
 //   ready_to_switch_on: the brake holds).
 // enabled: one step up per write; a fault needs fault_reset first; from quick_stop_active the way

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The driver contract (DESIGN.md). One driver is owned by the control thread only. Every call is
+// The driver contract. One driver is owned by the control thread only. Every call is
 // bounded in time by the transport timeouts and none waits on the drive's state machine: a walk
 // through the CiA 402 states is one transition per write (drivers/cia402.hpp), so a control cycle
 // is always one read() and one write(), and an emergency stop never waits behind an activation.

@@ -43,18 +43,29 @@ LimitSet site_level(const CatalogConfig& config) {
 }
 
 // Program files in the order they apply: each directory sorted by name, later directories last.
-std::vector<std::string> program_files(const std::vector<std::string>& dirs) {
-  std::vector<std::string> out;
-  for (const auto& dir : dirs) {
+struct ProgramFile {
+  std::string path;  // to open
+  std::string name;  // to show: the directory as the config names it, then the file
+};
+
+std::vector<ProgramFile> program_files(const CatalogConfig& config) {
+  std::vector<ProgramFile> out;
+  for (std::size_t i = 0; i < config.program_dirs.size(); ++i) {
+    const std::string& dir = config.program_dirs[i];
+    const bool named = i < config.program_dir_names.size();
+    const fs::path shown_dir = named ? config.program_dir_names[i] : dir;
     std::error_code ec;
-    if (!fs::is_directory(dir, ec)) throw ConfigError(dir + ": program directory does not exist");
-    std::vector<std::string> files;
+    if (!fs::is_directory(dir, ec)) {
+      throw ConfigError(shown_dir.string() + ": program directory does not exist");
+    }
+    std::vector<ProgramFile> files;
     for (const auto& entry : fs::directory_iterator(dir)) {
       if (entry.is_regular_file() && entry.path().extension() == ".json") {
-        files.push_back(entry.path().string());
+        files.push_back({entry.path().string(), (shown_dir / entry.path().filename()).string()});
       }
     }
-    std::sort(files.begin(), files.end());
+    std::sort(files.begin(), files.end(),
+              [](const ProgramFile& a, const ProgramFile& b) { return a.path < b.path; });
     out.insert(out.end(), files.begin(), files.end());
   }
   return out;
@@ -104,9 +115,10 @@ Result<std::shared_ptr<const Catalog>> Catalog::load(const CatalogConfig& config
       c->profiles_[p.name] = std::move(p);
     }
 
-    for (const auto& file : program_files(config.program_dirs)) {
-      auto program = load_program_file(file);
+    for (const auto& file : program_files(config)) {
+      auto program = load_program_file(file.path);
       if (!program) throw ConfigError(program.status().message());
+      program->source = file.name;
       c->programs_[program->name] = std::move(*program);  // a later directory overrides
     }
     return std::shared_ptr<const Catalog>(std::move(c));

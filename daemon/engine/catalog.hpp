@@ -28,6 +28,9 @@ struct CatalogConfig {
   nlohmann::json profiles = nlohmann::json::array();  // daemon config "profiles"; may be []
   std::string profiles_source;
   std::vector<std::string> program_dirs;  // *.json in each; a later dir overrides an earlier one
+  // How users read each of program_dirs (a program's "source" is NAME/FILE): the name the config
+  // gave it, so no machine's path shows. Empty: the paths themselves.
+  std::vector<std::string> program_dir_names;
 };
 
 class Catalog {

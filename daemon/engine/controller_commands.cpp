@@ -33,12 +33,24 @@ void SessionController::handle(ControlCommand command, const Tick& tick) {
   tick_ = tick;
   CommandReply reply;
   switch (command.kind) {
-    case CommandKind::start: reply = start(command); break;
-    case CommandKind::pause: reply = pause(command); break;
-    case CommandKind::resume: reply = resume(command); break;
-    case CommandKind::stop: reply = stop(command); break;
-    case CommandKind::estop: reply = estop(command); break;
-    case CommandKind::reset: reply = reset(command); break;
+    case CommandKind::start:
+      reply = start(command);
+      break;
+    case CommandKind::pause:
+      reply = pause(command);
+      break;
+    case CommandKind::resume:
+      reply = resume(command);
+      break;
+    case CommandKind::stop:
+      reply = stop(command);
+      break;
+    case CommandKind::estop:
+      reply = estop(command);
+      break;
+    case CommandKind::reset:
+      reply = reset(command);
+      break;
   }
   if (command.done) command.done(std::move(reply));
 }
@@ -50,14 +62,15 @@ std::optional<ApiError> SessionController::start_refusal(const Plan& plan) const
     case DaemonState::starting:
     case DaemonState::running:
     case DaemonState::paused:
-      return api_error(reason::kSessionActive, "session " + session_->id + " is still active (" +
-                                                   to_string(state_) + ")");
+      return api_error(reason::kSessionActive,
+                       "session " + session_->id + " is still active (" + to_string(state_) + ")");
     case DaemonState::stopping:
     case DaemonState::recovering:
-      return api_error(reason::kSessionActive, std::string("the device is ") + to_string(state_) +
-                                                   ": " + activity_);
+      return api_error(reason::kSessionActive,
+                       std::string("the device is ") + to_string(state_) + ": " + activity_);
     case DaemonState::fault:
-      return api_error(reason::kDeviceFault, "a fault is latched: " + fault_ + "; use device.reset");
+      return api_error(reason::kDeviceFault,
+                       "a fault is latched: " + fault_ + "; use device.reset");
     case DaemonState::estop:
       return api_error(reason::kEstopped, "the emergency stop is latched; use device.reset");
     case DaemonState::idle:
@@ -89,7 +102,8 @@ CommandReply SessionController::start(const ControlCommand& command) {
   if (auto refusal = start_refusal(*command.plan)) return failure(*refusal);
   const auto epoch = std::chrono::duration_cast<std::chrono::seconds>(tick_.utc.time_since_epoch());
   std::string id = "s" + std::to_string(epoch.count()) + "-" + std::to_string(++session_counter_);
-  session_.emplace(std::move(id), command.plan, tick_, command.record_gate, options_.record_timeout_s);
+  session_.emplace(std::move(id), command.plan, tick_, command.record_gate,
+                   options_.record_timeout_s);
   governor_.set_limits(command.plan->limits);
   monitor_.set_limits(command.plan->limits);
   monitor_.reset();
@@ -164,8 +178,8 @@ CommandReply SessionController::reset(const ControlCommand& command) {
     return reply;
   }
   if (!at_rest())
-    return failure(api_error(reason::kNotAtRest,
-                             "the device is still moving; reset is allowed only at rest"));
+    return failure(
+        api_error(reason::kNotAtRest, "the device is still moving; reset is allowed only at rest"));
   reset_since_ = tick_.now;
   reply.result = {{"changed", true}};
   Event e;

@@ -14,15 +14,20 @@ namespace traction {
 SessionController::Motion SessionController::motion() {
   if (reset_since_) return motion_reset();
   switch (state_) {
-    case DaemonState::starting: return motion_starting();
-    case DaemonState::running: return motion_running();
-    case DaemonState::paused: return motion_paused();
+    case DaemonState::starting:
+      return motion_starting();
+    case DaemonState::running:
+      return motion_running();
+    case DaemonState::paused:
+      return motion_paused();
     case DaemonState::stopping:
     case DaemonState::recovering:
     case DaemonState::fault:
-    case DaemonState::estop: return motion_releasing();
+    case DaemonState::estop:
+      return motion_releasing();
     case DaemonState::idle:
-    case DaemonState::disconnected: break;
+    case DaemonState::disconnected:
+      break;
   }
   // At home with nobody loaded the drive rests disabled, its brake holding.
   return Motion{cia402::Goal::disabled, false, governor_.position(), 0.0};

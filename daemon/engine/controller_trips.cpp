@@ -18,11 +18,16 @@ bool session_state(DaemonState s) {
 
 Outcome outcome_of(Response response) {
   switch (response) {
-    case Response::estop: return Outcome::estopped;
-    case Response::fault: return Outcome::faulted;
-    case Response::stop: return Outcome::stopped;
-    case Response::patient_stop: return Outcome::stop_switch;
-    case Response::recover: return Outcome::stopped;
+    case Response::estop:
+      return Outcome::estopped;
+    case Response::fault:
+      return Outcome::faulted;
+    case Response::stop:
+      return Outcome::stopped;
+    case Response::patient_stop:
+      return Outcome::stop_switch;
+    case Response::recover:
+      return Outcome::stopped;
   }
   return Outcome::faulted;
 }
@@ -43,7 +48,8 @@ void SessionController::judge() {
   ctx.setpoint = governor_.position();
   ctx.highest_target = session_ ? session_->runner.highest_target() : limits().max_target;
   ctx.session_seconds = session_ ? session_->active_seconds(tick_.now) : 0.0;
-  if (state_ == DaemonState::recovering) ctx.expected_fault_code = options_.release.comm_loss_fault_code;
+  if (state_ == DaemonState::recovering)
+    ctx.expected_fault_code = options_.release.comm_loss_fault_code;
   monitor_.check(tick_.now, device_, ctx, trips_);
   if (device_.available) add_controller_rules();
   own_.for_each([&](Rule r) { trips_.add(r, own_.message(r)); });
@@ -64,7 +70,8 @@ void SessionController::add_controller_rules() {
       } else if (!away_since_) {
         away_since_ = tick_.now;
       } else if (seconds_since(*away_since_) >= options_.idle_drift_s) {
-        own_.add(Rule::recovery, "the axis left home while idle (" + axis_text(device_.actual, kind_) + ")");
+        own_.add(Rule::recovery,
+                 "the axis left home while idle (" + axis_text(device_.actual, kind_) + ")");
       }
       break;
     case DaemonState::starting:
@@ -89,7 +96,8 @@ void SessionController::add_session_rules() {
     if (s.gate != nullptr) {
       const RecordState record = s.gate->record_state(s.id);
       if (record == RecordState::committed) s.gate = nullptr;
-      if (record == RecordState::failed || (record == RecordState::pending && tick_.now >= s.record_deadline))
+      if (record == RecordState::failed ||
+          (record == RecordState::pending && tick_.now >= s.record_deadline))
         own_.add(Rule::record_timeout, std::string(reason::kHistoryUnavailable) +
                                            ": the session could not be recorded, so nothing moved");
     }
@@ -99,19 +107,22 @@ void SessionController::add_session_rules() {
                                             seconds_text(options_.enable_timeout_s));
     return;
   }
-  const bool own_reaction = cia402::faulted(device_.drive) || device_.stop_pressed || !device_.stop_connected;
+  const bool own_reaction =
+      cia402::faulted(device_.drive) || device_.stop_pressed || !device_.stop_connected;
   if (!enabled() && !own_reaction)
     own_.add(Rule::drive_disabled, std::string("the drive left operation enabled (") +
                                        cia402::to_string(device_.drive) + ")");
   if (state_ == DaemonState::paused && s.paused_since &&
       seconds_since(*s.paused_since) > limits().max_pause_seconds)
-    own_.add(Rule::pause_timeout, "paused longer than the maximum pause of " +
-                                      seconds_text(limits().max_pause_seconds));
-  const double release = release_seconds(governor_.position(), limits().release_rate_stop, limits(), kind_);
+    own_.add(Rule::pause_timeout,
+             "paused longer than the maximum pause of " + seconds_text(limits().max_pause_seconds));
+  const double release =
+      release_seconds(governor_.position(), limits().release_rate_stop, limits(), kind_);
   if (state_ == DaemonState::running &&
       s.active_seconds(tick_.now) + release >= limits().max_session_seconds)
-    own_.add(Rule::session_time_cap, "the release home began early to end within the session cap of " +
-                                         seconds_text(limits().max_session_seconds));
+    own_.add(Rule::session_time_cap,
+             "the release home began early to end within the session cap of " +
+                 seconds_text(limits().max_session_seconds));
 }
 
 void SessionController::add_release_rules() {
@@ -121,7 +132,8 @@ void SessionController::add_release_rules() {
     begin_release(state_, fault_, limits().release_rate_fault, false);
   if (release_.take_gave_up())
     own_.add(Rule::activation_failed, "the person is still loaded at " +
-                                          axis_text(device_.actual, kind_) + ": " + release_.gave_up());
+                                          axis_text(device_.actual, kind_) + ": " +
+                                          release_.gave_up());
 }
 
 void SessionController::react(const TripSet& fresh) {

@@ -14,7 +14,9 @@ constexpr int kMaxBrakeSteps = 100000;
 constexpr int kAccelCandidates = 32;
 constexpr double kLandingSpeed = 0.1;  // units/s
 
-double sign(double x) { return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0); }
+double sign(double x) {
+  return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0);
+}
 
 struct Kinematics {
   double p, v, a;
@@ -22,13 +24,15 @@ struct Kinematics {
 
 // One period of velocity control: the acceleration moves (jerk-limited) towards the value that
 // brings the velocity to `wanted_v` with the acceleration returning to zero as it arrives.
-Kinematics velocity_step(const Kinematics& s, double wanted_v, double a_max, double j_max, double dt) {
+Kinematics velocity_step(const Kinematics& s, double wanted_v, double a_max, double j_max,
+                         double dt) {
   const double dv = wanted_v - s.v;
   // Velocity the current acceleration still adds while it is unwound at the jerk limit.
   const double pending = s.a * std::abs(s.a) / (2.0 * j_max);
   const double dv_left = dv - pending;
   double wanted_a = sign(dv_left) * std::min(a_max, std::sqrt(2.0 * j_max * std::abs(dv_left)));
-  if (std::abs(dv) < a_max * dt && std::abs(s.a) < j_max * dt) wanted_a = dv / dt;  // arrive exactly
+  if (std::abs(dv) < a_max * dt && std::abs(s.a) < j_max * dt)
+    wanted_a = dv / dt;  // arrive exactly
   const double max_da = j_max * dt;
   const double a = std::clamp(s.a + std::clamp(wanted_a - s.a, -max_da, max_da), -a_max, a_max);
   const double v = s.v + a * dt;
@@ -108,21 +112,23 @@ double MotionGovernor::step(double target, double max_rate, double dt_s) {
   const double wanted_speed = std::min(rate_cap, std::abs(distance) / dt_s);
   const Kinematics preferred = velocity_step(now, direction * wanted_speed, a_max, j_max, dt_s);
   const Kinematics braking = velocity_step(now, 0.0, a_max, j_max, dt_s);
-  const double speed_cap =
-      std::max(std::min(std::max(0.0, max_rate), direction_rate_limit(sign(now.v))), std::abs(now.v));
+  const double speed_cap = std::max(
+      std::min(std::max(0.0, max_rate), direction_rate_limit(sign(now.v))), std::abs(now.v));
   auto feasible = [&](const Kinematics& c) {
     const double unwound = c.v + c.a * std::abs(c.a) / (2.0 * j_max);
     if (std::abs(c.v) > speed_cap + 1e-12 || std::abs(unwound) > speed_cap + 1e-9) return false;
     if ((goal - c.p) * direction < 0.0) return false;
     return (goal - rest_position(c, a_max, j_max, dt_s)) * direction >= 0.0;
   };
-  Kinematics next =
-      feasible(preferred) ? preferred : closest_feasible(now, preferred, braking, feasible, a_max, j_max, dt_s);
+  Kinematics next = feasible(preferred)
+                        ? preferred
+                        : closest_feasible(now, preferred, braking, feasible, a_max, j_max, dt_s);
   // Landing: the last period may close a residual creep speed in one step. A goal that moved too
   // close to stop before it (a new target mid-motion) is passed with smooth braking instead, and
   // approached again from the other side: a jolt would be worse than the small overshoot.
   if ((goal - next.p) * direction < 0.0 && std::abs(now.v) < kLandingSpeed) next = {goal, 0.0, 0.0};
-  state_ = GovernorState{std::clamp(next.p, limits_.min_target, limits_.max_target), next.v, next.a};
+  state_ =
+      GovernorState{std::clamp(next.p, limits_.min_target, limits_.max_target), next.v, next.a};
   return state_.position;
 }
 
@@ -134,7 +140,8 @@ double MotionGovernor::stopping_position(double dt_s) const {
 }
 
 bool MotionGovernor::settled_at(double target) const {
-  return std::abs(state_.position - target) < kPositionEpsilon && std::abs(state_.velocity) < kVelocityEpsilon;
+  return std::abs(state_.position - target) < kPositionEpsilon &&
+         std::abs(state_.velocity) < kVelocityEpsilon;
 }
 
 }  // namespace traction

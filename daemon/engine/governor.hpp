@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The motion governor: the last gate every setpoint passes (DESIGN.md layer L1). It clamps the target
-// to the effective limits, then moves the setpoint towards it with bounded velocity, acceleration
-// and jerk (an S-curve), braking early enough never to overshoot. No code path writes a target to the
-// driver around it. Pure: time enters only as `dt_s`.
+// The motion governor: the last gate every setpoint passes, below every other check. It clamps the
+// target to the effective limits, then moves the setpoint towards it with bounded velocity,
+// acceleration and jerk (an S-curve), braking early enough never to overshoot. No code path writes
+// a target to the driver around it. Pure: time enters only as `dt_s`.
 #pragma once
 
 #include "daemon/engine/plan.hpp"

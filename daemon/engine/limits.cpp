@@ -16,9 +16,9 @@ struct KeySpec {
   double EffectiveLimits::*field;
   Strict strict;
   bool device_required;
-  bool is_target;  // bounds depend on the axis (deg or N)
+  bool is_target;      // bounds depend on the axis (deg or N)
   bool traction_only;  // meaningful for a bench only
-  double min;      // bounds for non-target keys
+  double min;          // bounds for non-target keys
   double max;
 };
 
@@ -32,25 +32,26 @@ const std::vector<KeySpec>& specs() {
       {"max_target", &EffectiveLimits::max_target, Strict::lower, true, true, false, 0, 0},
       {"home", &EffectiveLimits::home, Strict::fixed, true, true, false, 0, 0},
       {"max_rate_up", &EffectiveLimits::max_rate_up, Strict::lower, true, false, false, kTiny, 1e5},
-      {"max_rate_down", &EffectiveLimits::max_rate_down, Strict::lower, true, false, false, kTiny, 1e5},
+      {"max_rate_down", &EffectiveLimits::max_rate_down, Strict::lower, true, false, false, kTiny,
+       1e5},
       {"max_accel", &EffectiveLimits::max_accel, Strict::lower, true, false, false, kTiny, 1e6},
       {"max_jerk", &EffectiveLimits::max_jerk, Strict::lower, true, false, false, kTiny, 1e7},
       {"tolerance", &EffectiveLimits::tolerance, Strict::lower, true, false, false, kTiny, 1e4},
-      {"max_hold_seconds", &EffectiveLimits::max_hold_seconds, Strict::lower, false, false, false, 1,
-       kDay},
+      {"max_hold_seconds", &EffectiveLimits::max_hold_seconds, Strict::lower, false, false, false,
+       1, kDay},
       {"hold_cap_above", &EffectiveLimits::hold_cap_above, Strict::lower, false, true, false, 0, 0},
-      {"min_rest_seconds", &EffectiveLimits::min_rest_seconds, Strict::higher, false, false, false, 0,
-       3600},
-      {"max_session_seconds", &EffectiveLimits::max_session_seconds, Strict::lower, false, false, false, 1,
-       kDay},
-      {"max_pause_seconds", &EffectiveLimits::max_pause_seconds, Strict::lower, false, false, false, 1,
-       kDay},
-      {"release_rate_stop", &EffectiveLimits::release_rate_stop, Strict::lower, false, false, false, kTiny,
-       1e5},
-      {"release_rate_patient", &EffectiveLimits::release_rate_patient, Strict::lower, false, false, false,
+      {"min_rest_seconds", &EffectiveLimits::min_rest_seconds, Strict::higher, false, false, false,
+       0, 3600},
+      {"max_session_seconds", &EffectiveLimits::max_session_seconds, Strict::lower, false, false,
+       false, 1, kDay},
+      {"max_pause_seconds", &EffectiveLimits::max_pause_seconds, Strict::lower, false, false, false,
+       1, kDay},
+      {"release_rate_stop", &EffectiveLimits::release_rate_stop, Strict::lower, false, false, false,
        kTiny, 1e5},
-      {"release_rate_fault", &EffectiveLimits::release_rate_fault, Strict::lower, false, false, false,
-       kTiny, 1e5},
+      {"release_rate_patient", &EffectiveLimits::release_rate_patient, Strict::lower, false, false,
+       false, kTiny, 1e5},
+      {"release_rate_fault", &EffectiveLimits::release_rate_fault, Strict::lower, false, false,
+       false, kTiny, 1e5},
       {"max_force_without_body_mass", &EffectiveLimits::max_force_without_body_mass, Strict::lower,
        false, true, true, 0, 0},
   };
@@ -112,7 +113,8 @@ void check_release_floor(const EffectiveLimits& out) {
 }  // namespace
 
 double full_release_distance(const EffectiveLimits& limits) {
-  return std::max(std::abs(limits.max_target - limits.home), std::abs(limits.min_target - limits.home));
+  return std::max(std::abs(limits.max_target - limits.home),
+                  std::abs(limits.min_target - limits.home));
 }
 
 nlohmann::json worst_case_seconds_home(const EffectiveLimits& limits) {
@@ -126,7 +128,8 @@ nlohmann::json worst_case_seconds_home(const EffectiveLimits& limits) {
 }
 
 void cap_without_body_mass(EffectiveLimits& limits, DeviceKind kind) {
-  if (kind != DeviceKind::traction || limits.max_target <= limits.max_force_without_body_mass) return;
+  if (kind != DeviceKind::traction || limits.max_target <= limits.max_force_without_body_mass)
+    return;
   limits.max_target = std::max(limits.home, limits.max_force_without_body_mass);
   limits.source["max_target"] = limits.source["max_force_without_body_mass"];
   limits.reason["max_target"] = "no body mass on record: the first-session force cap " +

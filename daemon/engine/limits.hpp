@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Limits at three levels (issue 5 item 3): the device's mechanics, the site's policy and the
+// Limits at three levels: the device's mechanics, the site's policy and the
 // person's profile. Each level is a partial set of named values; merging takes the most restrictive
 // value of each and records which level set it, so a refusal can say who decided.
 #pragma once

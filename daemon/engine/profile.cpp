@@ -31,9 +31,9 @@ void tighten(LimitSet& set, const std::string& key, double value, const std::str
 
 const std::vector<ContraindicationRule>& contraindication_rules() {
   using E = FlagEffect;
-  // DOMAIN.md "Contraindications and precautions": inversion is refused past horizontal for eye,
-  // blood-pressure, heart, circulation, bone and implant conditions; traction is refused for
-  // bone and spinal conditions and kept low for the "caution" conditions.
+  // The contraindications and precautions of inversion and traction therapy: inversion is refused
+  // past horizontal for eye, blood-pressure, heart, circulation, bone and implant conditions;
+  // traction is refused for bone and spinal conditions and kept low for the "caution" conditions.
   static const std::vector<ContraindicationRule> rules = {
       {"glaucoma", E::no_inversion, E::none, "inversion roughly doubles eye pressure"},
       {"eye_condition", E::no_inversion, E::none, "inversion raises eye pressure"},
@@ -105,8 +105,9 @@ void apply_flag(LimitSet& set, const Profile& profile, const std::string& flag, 
                 why + ": force cap " + number_text(kLowForceFractionBw) + " x body weight");
       } else {
         tighten(set, "max_target", home,
-                why + ": traction refused because the profile has no body_mass_kg to set a low "
-                      "force cap");
+                why +
+                    ": traction refused because the profile has no body_mass_kg to set a low "
+                    "force cap");
       }
       break;
     case FlagEffect::refuse_traction:

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The program model (issue 5 item 1, docs/programs.md): a named, described program with one
+// The program model (docs/programs.md): a named, described program with one
 // variant per device kind it supports. A variant is a mode with its parameters. Parsing checks the
 // shape only (types, ranges, required keys); the limits are checked on the expanded plan.
 #pragma once

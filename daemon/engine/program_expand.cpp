@@ -274,6 +274,56 @@ double move_seconds(double distance, double rate, bool shaped) {
   return shaped ? shaped_move_seconds(distance, rate) : distance / rate;
 }
 
+namespace {
+
+// Slack take-up before the first move that loads the person, for a bench program without its own
+// pre-tension: a slow move to a small force, held briefly.
+void add_slack_take_up(const ProgramVariant& v, const std::string& source, DeviceKind kind,
+                       const EffectiveLimits& limits, const Profile* profile, PlanBuilder& b) {
+  PlanBuilder probe(v, kind, limits, profile, source);
+  expand_mode(v, source, kind, limits.home, probe);
+  for (const Phase& p : probe.phases()) {
+    if (p.target <= limits.home) continue;
+    const double target = limits.home + std::min(kSlackTakeUpN, 0.5 * (p.target - limits.home));
+    b.pretension(target, std::min(kSlackTakeUpRateNs, limits.max_rate_up), kSlackTakeUpSeconds,
+                 "slack take-up to " + axis_text(target, kind));
+    return;
+  }
+}
+
+// Slack take-up is gentle by definition: it stays below the first working level.
+void check_pretension_below_first_target(const ProgramVariant& v, const std::string& source,
+                                         DeviceKind kind, const std::vector<Phase>& phases) {
+  if (phases.size() > 1 && phases[1].target <= phases[0].target) {
+    throw ConfigError(source + ": at " + v.pretension->target.path + ": pre-tension " +
+                      axis_text(phases[0].target, kind) + " must be below the first target " +
+                      axis_text(phases[1].target, kind));
+  }
+}
+
+Plan finished_plan(const ProgramDefinition& program, DeviceKind kind, const EffectiveLimits& limits,
+                   const Profile* profile, PlanBuilder& b, int repetitions) {
+  Plan plan;
+  plan.program = program.name;
+  plan.description = program.description;
+  const auto own = program.variant_guidance.find(kind);
+  plan.guidance = own != program.variant_guidance.end() ? own->second : program.guidance;
+  plan.profile = profile != nullptr ? profile->name : "";
+  plan.kind = kind;
+  plan.phases = std::move(b.phases());
+  if (plan.phases.size() > kMaxPlanPhases) {
+    throw ConfigError(program.source + ": program \"" + program.name + "\" expands to " +
+                      std::to_string(plan.phases.size()) + " phases, more than " +
+                      std::to_string(kMaxPlanPhases));
+  }
+  plan.repetitions = repetitions;
+  plan.limits = limits;
+  plan.total_seconds = b.total_seconds();
+  return plan;
+}
+
+}  // namespace
+
 Plan expand_program(const ProgramDefinition& program, DeviceKind kind,
                     const EffectiveLimits& limits, const Profile* profile) {
   const auto found = program.variants.find(kind);
@@ -284,31 +334,13 @@ Plan expand_program(const ProgramDefinition& program, DeviceKind kind,
   }
   const ProgramVariant& v = found->second;
   PlanBuilder b(v, kind, limits, profile, program.source);
-
   if (v.pretension) {
     b.pretension(*v.pretension);
   } else if (kind == DeviceKind::traction) {
-    // Slack take-up before the first move that loads the person, unless the program has its own.
-    PlanBuilder probe(v, kind, limits, profile, program.source);
-    expand_mode(v, program.source, kind, limits.home, probe);
-    for (const Phase& p : probe.phases()) {
-      if (p.target <= limits.home) continue;
-      const double target = limits.home + std::min(kSlackTakeUpN, 0.5 * (p.target - limits.home));
-      b.pretension(target, std::min(kSlackTakeUpRateNs, limits.max_rate_up), kSlackTakeUpSeconds,
-                   "slack take-up to " + axis_text(target, kind));
-      break;
-    }
+    add_slack_take_up(v, program.source, kind, limits, profile, b);
   }
   const int repetitions = expand_mode(v, program.source, kind, limits.home, b);
-  if (v.pretension) {
-    // Slack take-up is gentle by definition: it stays below the first working level.
-    const auto& phases = b.phases();
-    if (phases.size() > 1 && phases[1].target <= phases[0].target) {
-      throw ConfigError(program.source + ": at " + v.pretension->target.path + ": pre-tension " +
-                        axis_text(phases[0].target, kind) + " must be below the first target " +
-                        axis_text(phases[1].target, kind));
-    }
-  }
+  if (v.pretension) check_pretension_below_first_target(v, program.source, kind, b.phases());
   if (v.recovery) {
     const double level = b.resolve(v.recovery->target);
     b.require_below(level, b.position(), v.recovery->target.path, "recovery target");
@@ -317,24 +349,7 @@ Plan expand_program(const ProgramDefinition& program, DeviceKind kind,
            "recovery at " + axis_text(level, kind) + " for " + seconds_text(v.recovery->seconds));
   }
   b.release();
-
-  Plan plan;
-  plan.program = program.name;
-  plan.description = program.description;
-  const auto own = program.variant_guidance.find(kind);
-  plan.guidance = own != program.variant_guidance.end() ? own->second : program.guidance;
-  plan.profile = profile != nullptr ? profile->name : "";
-  plan.kind = kind;
-  plan.phases = std::move(b.phases());
-  if (plan.phases.size() > kMaxPlanPhases) {
-    throw ConfigError(program.source + ": program "" + program.name + "" expands to " +
-                      std::to_string(plan.phases.size()) + " phases, more than " +
-                      std::to_string(kMaxPlanPhases));
-  }
-  plan.repetitions = repetitions;
-  plan.limits = limits;
-  plan.total_seconds = b.total_seconds();
-  return plan;
+  return finished_plan(program, kind, limits, profile, b, repetitions);
 }
 
 }  // namespace traction

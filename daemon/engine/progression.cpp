@@ -153,70 +153,102 @@ ProgressionSpec parse_progression(ObjectReader& reader, const ProgramVariant& va
   return spec;
 }
 
-ProgressionResult derive_progression(const ProgramVariant& variant, const ProgressionSpec& spec,
-                                     const ProgressionHistory& history,
-                                     const EffectiveLimits& limits, const Profile* profile) {
-  ProgressionResult out;
-  const std::size_t n = spec.rules.size();
-  out.levels.assign(n, 0);
-  for (const auto& rule : spec.rules) {
-    out.max_levels.push_back(max_level(variant, rule, limits, profile));
+namespace {
+
+// The levels earned over a person's past sessions, one session at a time.
+class ProgressionWalk {
+ public:
+  ProgressionWalk(const ProgressionSpec& spec, std::vector<int> max_levels)
+      : spec_(spec), week_start_(spec.rules.size()), practised_(spec.rules.size(), false) {
+    out_.levels.assign(spec.rules.size(), 0);
+    out_.max_levels = std::move(max_levels);
   }
-  auto step_up = [&](std::size_t i) {
-    if (out.levels[i] >= out.max_levels[i]) return false;
-    ++out.levels[i];
-    return true;
-  };
-  // Per weekly rule: when its week began, and whether a session was completed in it.
-  std::vector<std::optional<std::chrono::system_clock::time_point>> week_start(n);
-  std::vector<bool> practised(n, false);
-  auto pass_weeks = [&](std::chrono::system_clock::time_point until) {
-    int steps = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (spec.rules[i].every != ProgressionEvery::week || !week_start[i]) continue;
-      while (until - *week_start[i] >= kWeek) {
-        if (!practised[i]) {  // a week without practice earns nothing: wait for the next session
-          week_start[i].reset();
-          break;
-        }
-        steps += step_up(i) ? 1 : 0;
-        *week_start[i] += kWeek;
-        practised[i] = false;
-      }
-    }
-    return steps;
-  };
-  for (const PastSession& past : history.sessions) {
+
+  void add(const PastSession& past) {
     int change = pass_weeks(past.started);
     const bool comfort_worse =
         past.comfort_before && past.comfort_after && *past.comfort_after < *past.comfort_before;
     const bool stop_switch = past.outcome == Outcome::stop_switch;
-    if ((stop_switch && spec.back_on_stop_switch) ||
-        (comfort_worse && spec.back_on_comfort_worse)) {
+    if ((stop_switch && spec_.back_on_stop_switch) ||
+        (comfort_worse && spec_.back_on_comfort_worse)) {
       change -= 1;
-      for (std::size_t i = 0; i < n; ++i) {
-        out.levels[i] = std::max(0, out.levels[i] - 1);
-        week_start[i] = past.started;
-        practised[i] = false;
-      }
+      step_back(past.started);
     } else if (past.outcome == Outcome::completed) {
-      for (std::size_t i = 0; i < n; ++i) {
-        if (spec.rules[i].every == ProgressionEvery::session) {
-          change += step_up(i) ? 1 : 0;
-        } else {
-          if (!week_start[i]) week_start[i] = past.started;
-          practised[i] = true;
-        }
+      change += completed(past.started);
+    }
+    out_.trail.push_back({{"id", past.id},
+                          {"outcome", to_string(past.outcome)},
+                          {"comfort_worse", comfort_worse},
+                          {"change", change},
+                          {"levels", out_.levels}});
+  }
+
+  ProgressionResult finish(std::chrono::system_clock::time_point now) {
+    pass_weeks(now);
+    return std::move(out_);
+  }
+
+ private:
+  bool step_up(std::size_t i) {
+    if (out_.levels[i] >= out_.max_levels[i]) return false;
+    ++out_.levels[i];
+    return true;
+  }
+  void step_back(std::chrono::system_clock::time_point at) {
+    for (std::size_t i = 0; i < out_.levels.size(); ++i) {
+      out_.levels[i] = std::max(0, out_.levels[i] - 1);
+      week_start_[i] = at;
+      practised_[i] = false;
+    }
+  }
+  int completed(std::chrono::system_clock::time_point at) {
+    int steps = 0;
+    for (std::size_t i = 0; i < out_.levels.size(); ++i) {
+      if (spec_.rules[i].every == ProgressionEvery::session) {
+        steps += step_up(i) ? 1 : 0;
+      } else {
+        if (!week_start_[i]) week_start_[i] = at;
+        practised_[i] = true;
       }
     }
-    out.trail.push_back({{"id", past.id},
-                         {"outcome", to_string(past.outcome)},
-                         {"comfort_worse", comfort_worse},
-                         {"change", change},
-                         {"levels", out.levels}});
+    return steps;
   }
-  pass_weeks(history.now);
-  return out;
+  // Weekly rules: each week that passed with practice steps up; a week without practice earns
+  // nothing, and the count waits for the next session.
+  int pass_weeks(std::chrono::system_clock::time_point until) {
+    int steps = 0;
+    for (std::size_t i = 0; i < out_.levels.size(); ++i) {
+      if (spec_.rules[i].every != ProgressionEvery::week || !week_start_[i]) continue;
+      while (until - *week_start_[i] >= kWeek) {
+        if (!practised_[i]) {
+          week_start_[i].reset();
+          break;
+        }
+        steps += step_up(i) ? 1 : 0;
+        *week_start_[i] += kWeek;
+        practised_[i] = false;
+      }
+    }
+    return steps;
+  }
+
+  const ProgressionSpec& spec_;
+  ProgressionResult out_;
+  std::vector<std::optional<std::chrono::system_clock::time_point>> week_start_;
+  std::vector<bool> practised_;
+};
+
+}  // namespace
+
+ProgressionResult derive_progression(const ProgramVariant& variant, const ProgressionSpec& spec,
+                                     const ProgressionHistory& history,
+                                     const EffectiveLimits& limits, const Profile* profile) {
+  std::vector<int> max_levels;
+  for (const auto& rule : spec.rules)
+    max_levels.push_back(max_level(variant, rule, limits, profile));
+  ProgressionWalk walk(spec, std::move(max_levels));
+  for (const PastSession& past : history.sessions) walk.add(past);
+  return walk.finish(history.now);
 }
 
 ProgramVariant apply_progression(const ProgramVariant& variant, const ProgressionSpec& spec,

@@ -85,7 +85,8 @@ ReleaseStep ReleaseSupervisor::step(Clock::time_point now, const DeviceState& d,
   out.target = release_target(setpoint, limits, kind);
   if (!gave_up_.empty()) {
     out.goal = gave_up_goal_;
-    out.follow = gave_up_goal_ == cia402::Goal::enabled && d.drive == cia402::State::operation_enabled;
+    out.follow =
+        gave_up_goal_ == cia402::Goal::enabled && d.drive == cia402::State::operation_enabled;
     out.waiting = "device.reset";
     return out;
   }
@@ -108,6 +109,12 @@ ReleaseStep ReleaseSupervisor::step(Clock::time_point now, const DeviceState& d,
     quick_stop_ = false;
     takeover_ = true;  // the drive holds instead: the daemon releases from here
   }
+  return follow_drive(now, d, limits, out);
+}
+
+// What the drive's own state asks for: wait for its reaction, reset or walk it, or follow.
+ReleaseStep ReleaseSupervisor::follow_drive(Clock::time_point now, const DeviceState& d,
+                                            const EffectiveLimits& limits, ReleaseStep out) {
   switch (d.drive) {
     case cia402::State::fault_reaction_active:
       out.goal = cia402::Goal::disabled;
@@ -144,8 +151,9 @@ ReleaseStep ReleaseSupervisor::walk(Clock::time_point now, ReleaseStep out) {
   if (walk_since_ && seconds(now - *walk_since_) <= options_.enable_timeout_s) return out;
   if (attempts_ >= options_.max_attempts) {
     char why[96];
-    std::snprintf(why, sizeof why, "the drive could not be enabled to release (%d attempts of %.1f s)",
-                  attempts_, options_.enable_timeout_s);
+    std::snprintf(why, sizeof why,
+                  "the drive could not be enabled to release (%d attempts of %.1f s)", attempts_,
+                  options_.enable_timeout_s);
     give_up(why, cia402::Goal::disabled);
     out.goal = cia402::Goal::disabled;
     out.waiting = "device.reset";

@@ -68,6 +68,8 @@ class ReleaseSupervisor {
   bool take_gave_up() { return std::exchange(gave_up_new_, false); }
 
  private:
+  ReleaseStep follow_drive(Clock::time_point now, const DeviceState& d,
+                           const EffectiveLimits& limits, ReleaseStep out);
   ReleaseStep walk(Clock::time_point now, ReleaseStep out);
   ReleaseStep drive_fault(Clock::time_point now, const DeviceState& device, ReleaseStep out);
   bool quick_stop_progress(Clock::time_point now, double distance);

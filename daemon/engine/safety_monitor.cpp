@@ -27,10 +27,14 @@ double seconds(Clock::duration d) {
 
 bool in_scope(Rule rule, const MonitorContext& ctx) {
   switch (spec(rule).scope) {
-    case Scope::always: return true;
-    case Scope::session: return ctx.session;
-    case Scope::release: return ctx.releasing;
-    case Scope::moving: return ctx.drive_enabled;
+    case Scope::always:
+      return true;
+    case Scope::session:
+      return ctx.session;
+    case Scope::release:
+      return ctx.releasing;
+    case Scope::moving:
+      return ctx.drive_enabled;
   }
   return false;
 }
@@ -85,9 +89,8 @@ void SafetyMonitor::check(Clock::time_point now, const DeviceState& device,
          [] { return std::string("the patient stop switch is pressed"); });
   }
   if (!device.stop_connected) {
-    trip(trips, ctx, Rule::stop_switch_unplugged, [] {
-      return std::string("the patient stop switch was unplugged during the session");
-    });
+    trip(trips, ctx, Rule::stop_switch_unplugged,
+         [] { return std::string("the patient stop switch was unplugged during the session"); });
   }
   check_plan(device, ctx, trips);
   check_rate(now, ctx, trips);
@@ -123,9 +126,8 @@ void SafetyMonitor::check_device(Clock::time_point now, const DeviceState& devic
   if ((device.drive == cia402::State::fault ||
        device.drive == cia402::State::fault_reaction_active) &&
       !expected) {
-    trip(trips, always, Rule::drive_fault, [&] {
-      return "the drive reports a fault (code " + hex(device.fault_code) + ")";
-    });
+    trip(trips, always, Rule::drive_fault,
+         [&] { return "the drive reports a fault (code " + hex(device.fault_code) + ")"; });
   }
   if (!finite_reading(device)) return;
   const double tol = limits_.tolerance;
@@ -138,9 +140,8 @@ void SafetyMonitor::check_device(Clock::time_point now, const DeviceState& devic
   // The plans never reach the high end stop (max_target lies inside the mechanics); the low end
   // stop is only plausible at the low end of the range.
   if (device.end_stop_high) {
-    trip(trips, always, Rule::end_stop, [&] {
-      return "the high end stop is active at reading " + fmt(device.actual);
-    });
+    trip(trips, always, Rule::end_stop,
+         [&] { return "the high end stop is active at reading " + fmt(device.actual); });
   } else if (device.end_stop_low && device.actual > limits_.min_target + 2.0 * tol) {
     trip(trips, always, Rule::end_stop, [&] {
       return "the low end stop is active while the reading is " + fmt(device.actual) +
@@ -178,7 +179,8 @@ void SafetyMonitor::observe(Clock::time_point, const DeviceState& device,
     ring_first_ = (ring_first_ + 1) % kRing;
     --ring_count_;
   }
-  ring_[(ring_first_ + ring_count_) % kRing] = Sample{device.stamp, loaded_distance(device.actual, limits_, kind_)};
+  ring_[(ring_first_ + ring_count_) % kRing] =
+      Sample{device.stamp, loaded_distance(device.actual, limits_, kind_)};
   ++ring_count_;
   // Keep one reading at least a window old: the rate is measured against it.
   const auto window = std::chrono::duration_cast<Clock::duration>(
@@ -189,15 +191,15 @@ void SafetyMonitor::observe(Clock::time_point, const DeviceState& device,
   }
 }
 
-void SafetyMonitor::check_rate(Clock::time_point now, const MonitorContext& ctx,
-                               TripSet& trips) {
+void SafetyMonitor::check_rate(Clock::time_point now, const MonitorContext& ctx, TripSet& trips) {
   const double limit = options_.rate_margin * limits_.max_rate_up;
   double rate = 0.0;
   if (ring_count_ >= 2) {
     const Sample& first = sample(0);
     const Sample& last = sample(ring_count_ - 1);
     const double span = seconds(last.stamp - first.stamp);
-    if (span >= options_.rate_window_seconds - 1e-9) rate = (last.from_home - first.from_home) / span;
+    if (span >= options_.rate_window_seconds - 1e-9)
+      rate = (last.from_home - first.from_home) / span;
   }
   if (!ctx.session || rate <= limit) {
     too_fast_since_.reset();
@@ -304,7 +306,8 @@ void SafetyMonitor::check_mismatch(Clock::time_point now, const DeviceState& dev
       });
     }
   }
-  const std::optional<double> other = kind_ == DeviceKind::traction ? device.rope_mm : device.force_n;
+  const std::optional<double> other =
+      kind_ == DeviceKind::traction ? device.rope_mm : device.force_n;
   const bool loaded = away_from_home(device.actual, limits_, kind_);
   if (!other || !loaded) {
     mismatch_since_.reset();
@@ -322,7 +325,8 @@ void SafetyMonitor::check_mismatch(Clock::time_point now, const DeviceState& dev
   mismatch_since_.reset();
   if (axis_moved > options_.mismatch_tolerances * limits_.tolerance && other_frozen) {
     trip(trips, ctx, Rule::sensor_mismatch, [&] {
-      return std::string(kind_ == DeviceKind::traction ? "the rope position" : "the force reading") +
+      return std::string(kind_ == DeviceKind::traction ? "the rope position"
+                                                       : "the force reading") +
              " stayed at " + fmt(*other) + " while the axis moved by " + fmt(axis_moved);
     });
   }

@@ -28,9 +28,9 @@ struct MonitorContext {
 };
 
 struct MonitorOptions {
-  double stale_seconds = 0.25;        // a reading older than this is stale
-  double tracking_band_factor = 2.0;  // x tolerance: allowed |actual - setpoint|
-  double tracking_seconds = 1.0;      // accumulated time outside the band
+  double stale_seconds = 0.25;         // a reading older than this is stale
+  double tracking_band_factor = 2.0;   // x tolerance: allowed |actual - setpoint|
+  double tracking_seconds = 1.0;       // accumulated time outside the band
   double release_stall_seconds = 2.0;  // accumulated lag of a release before it is stalled
   // The reading moving away from home faster than rate_margin x max_rate_up, measured over
   // rate_window_seconds, for rate_seconds (a bench taking up slack, a runaway drive).

@@ -94,30 +94,42 @@ const char* to_string(Rule rule) {
 
 const char* to_string(Response response) {
   switch (response) {
-    case Response::estop: return "estop";
-    case Response::fault: return "fault";
-    case Response::stop: return "stop";
-    case Response::patient_stop: return "patient_stop";
-    case Response::recover: return "recover";
+    case Response::estop:
+      return "estop";
+    case Response::fault:
+      return "fault";
+    case Response::stop:
+      return "stop";
+    case Response::patient_stop:
+      return "patient_stop";
+    case Response::recover:
+      return "recover";
   }
   return "?";
 }
 
 const char* to_string(Scope scope) {
   switch (scope) {
-    case Scope::always: return "always";
-    case Scope::session: return "session";
-    case Scope::release: return "release";
-    case Scope::moving: return "moving";
+    case Scope::always:
+      return "always";
+    case Scope::session:
+      return "session";
+    case Scope::release:
+      return "release";
+    case Scope::moving:
+      return "moving";
   }
   return "?";
 }
 
 double release_rate(ReleaseRate rate, const EffectiveLimits& limits) {
   switch (rate) {
-    case ReleaseRate::stop: return limits.release_rate_stop;
-    case ReleaseRate::patient: return limits.release_rate_patient;
-    case ReleaseRate::fault: return limits.release_rate_fault;
+    case ReleaseRate::stop:
+      return limits.release_rate_stop;
+    case ReleaseRate::patient:
+      return limits.release_rate_patient;
+    case ReleaseRate::fault:
+      return limits.release_rate_fault;
   }
   return limits.release_rate_fault;
 }

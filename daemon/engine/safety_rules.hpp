@@ -90,9 +90,7 @@ class TripSet {
   bool empty() const { return bits_.none(); }
   const std::bitset<kRuleCount>& bits() const { return bits_; }
   void clear() { bits_.reset(); }
-  const std::string& message(Rule rule) const {
-    return messages_[static_cast<std::size_t>(rule)];
-  }
+  const std::string& message(Rule rule) const { return messages_[static_cast<std::size_t>(rule)]; }
   // Calls f(Rule) for every rule that tripped, in precedence order.
   template <class F>
   void for_each(F&& f) const {

@@ -39,18 +39,18 @@ struct Session {
   std::shared_ptr<const Plan> plan;
   SessionRunner runner;
   SystemTime started_utc;
-  Clock::time_point accepted;  // session.start was answered
+  Clock::time_point accepted;                      // session.start was answered
   std::optional<Clock::time_point> running_since;  // the drive is enabled and the plan runs
   const SessionRecordGate* gate;  // this session's history record; null once committed
   Clock::time_point record_deadline;
   std::optional<Clock::time_point> enable_requested;  // starting: the drive is being enabled
   std::optional<Clock::time_point> paused_since;
   std::optional<Clock::time_point> returning_since;  // after a resume, back to the phase level
-  Clock::duration excluded{};  // pauses and returns, not session time
-  double paused_at = 0.0;      // the setpoint when the pause began: a return ends there
-  double pause_level = 0.0;    // where a paused session waits (its rest level, never further out)
+  Clock::duration excluded{};                        // pauses and returns, not session time
+  double paused_at = 0.0;       // the setpoint when the pause began: a return ends there
+  double pause_level = 0.0;     // where a paused session waits (its rest level, never further out)
   bool pause_in_place = false;  // below the rest level: brake to a stop wherever that is
-  double peak = 0.0;           // the reading furthest from home
+  double peak = 0.0;            // the reading furthest from home
 };
 
 }  // namespace traction

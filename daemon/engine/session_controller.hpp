@@ -125,16 +125,16 @@ class SessionController {
 
   std::optional<Session> session_;  // starting, running or paused
   std::optional<LastSession> last_session_;
-  std::string fault_;     // why the latched state is latched
-  std::string activity_;  // what a stopping, recovering or latched state is doing
-  TripSet trips_;                  // this cycle's
-  TripSet own_;                    // the controller's own rules this cycle
-  TripSet fresh_;                  // rules that trip this cycle and did not the last
+  std::string fault_;                // why the latched state is latched
+  std::string activity_;             // what a stopping, recovering or latched state is doing
+  TripSet trips_;                    // this cycle's
+  TripSet own_;                      // the controller's own rules this cycle
+  TripSet fresh_;                    // rules that trip this cycle and did not the last
   std::bitset<kRuleCount> active_;   // rules that tripped last cycle (reactions are to new ones)
   std::bitset<kRuleCount> latched_;  // latched rules since the last device.reset
   std::optional<Clock::time_point> reset_since_;  // device.reset: the drive's fault is cleared
   std::optional<Clock::time_point> away_since_;   // idle but away from home since
-  std::string write_refusal_;  // the driver refused this cycle's write
+  std::string write_refusal_;                     // the driver refused this cycle's write
   const char* waiting_ = nullptr;  // what the release waited for last cycle (activity_ follows)
   std::uint64_t session_counter_ = 0;
   std::uint64_t next_seq_ = 1;

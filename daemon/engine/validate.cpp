@@ -128,7 +128,8 @@ class Checker {
     if (p.kind == PhaseKind::rest) last_was_hold_ = false;
     if (!stationary) {
       const double distance = std::abs(p.target - from);
-      const double beyond = std::max(0.0, std::max(p.target, from) - std::max(level, std::min(p.target, from)));
+      const double beyond =
+          std::max(0.0, std::max(p.target, from) - std::max(level, std::min(p.target, from)));
       const double move_s = p.shaped ? shaped_move_seconds(distance, p.rate) : distance / p.rate;
       if (beyond > 0.0) {
         if (!in_stretch_) stretch_first_ = index;
@@ -150,7 +151,8 @@ class Checker {
     if (stretch_seconds_ > limits_.max_hold_seconds) {
       add(stretch_first_, "hold_seconds", stretch_seconds_, "max_hold_seconds",
           "up to " + number_text(stretch_seconds_) + " s in a row beyond " +
-              axis_text(limits_.hold_cap_above, plan_.kind) + " (holds, rests and moves) is longer than");
+              axis_text(limits_.hold_cap_above, plan_.kind) +
+              " (holds, rests and moves) is longer than");
     }
     stretch_seconds_ = 0.0;
     in_stretch_ = false;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Validation before anything moves (issue 5 item 4): every phase of a plan is checked against the
+// Validation before anything moves: every phase of a plan is checked against the
 // effective limits and every violation is reported at once, each naming the phase, the field, the
 // value, the limit and the level (device, site, profile or default) that set it. A plan beyond the
 // limits is refused, never clamped.

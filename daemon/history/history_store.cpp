@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "daemon/history/migrations.hpp"
 #include "core/utc_time.hpp"
+#include "daemon/history/migrations.hpp"
 
 namespace traction::history {
 namespace {

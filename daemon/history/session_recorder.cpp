@@ -55,8 +55,8 @@ void SessionRecorder::on_cycle(const StatusSnapshot& snapshot, const std::vector
     push(Item{std::move(record), 0});
     if (event.kind == EventKind::session_ended && recording_ && !recording_->ended_at &&
         event.session_id == recording_->id) {
-      SessionEnd end{recording_->id, format_utc(event.time), to_string(event.outcome),
-                     event.reason, event.value};
+      SessionEnd end{recording_->id, format_utc(event.time), to_string(event.outcome), event.reason,
+                     event.value};
       push(Item{std::move(end), 0});
       recording_->ended_at = snapshot.device.stamp;
     }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The control socket: JSON-RPC 2.0 over a Unix stream socket, served by Boost.Asio on a thread of
-// its own (DESIGN.md). It never blocks the control loop: it only calls the daemon's ports
-// (control_api.hpp), whose calls return promptly, and hears back through posted replies and
-// polled snapshots and events.
+// its own, apart from the control thread. It never blocks the control loop: it only calls the
+// daemon's ports (control_api.hpp), whose calls return promptly, and hears back through posted
+// replies and polled snapshots and events.
 #pragma once
 
 #include <memory>

@@ -23,17 +23,17 @@ void session_start(MethodContext& context, const nlohmann::json& params, const R
   // Validation runs off the control thread and off this one (with the history, for
   // progression): the control thread only receives a checked plan. A client that has gone by
   // then starts nothing.
-  context.ports().catalog.plan(plan_request(params), [post = context.poster(), respond](
-                                          std::optional<ApiError> error,
-                                          std::shared_ptr<const Plan> plan) {
-    post([error = std::move(error), plan = std::move(plan), respond](MethodContext& context) {
-      if (error) {
-        respond(rpc::RpcReply::fail(rpc::from_api_error(*error)));
-        return;
-      }
-      context.submit(CommandKind::start, plan, respond);
-    });
-  });
+  context.ports().catalog.plan(
+      plan_request(params), [post = context.poster(), respond](std::optional<ApiError> error,
+                                                               std::shared_ptr<const Plan> plan) {
+        post([error = std::move(error), plan = std::move(plan), respond](MethodContext& context) {
+          if (error) {
+            respond(rpc::RpcReply::fail(rpc::from_api_error(*error)));
+            return;
+          }
+          context.submit(CommandKind::start, plan, respond);
+        });
+      });
 }
 
 void session_pause(MethodContext& context, const nlohmann::json&, const Responder& respond) {

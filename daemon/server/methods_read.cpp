@@ -73,17 +73,17 @@ void program_validate(MethodContext& context, const nlohmann::json& params,
     return;
   }
   // The plan for the next session, made off this thread (with the history, for progression).
-  context.ports().catalog.plan(plan_request(params), [post = context.poster(), respond](
-                                          std::optional<ApiError> error,
-                                          std::shared_ptr<const Plan> plan) {
-    post([error = std::move(error), plan = std::move(plan), respond](MethodContext&) {
-      if (error) {
-        respond(rpc::RpcReply::fail(rpc::from_api_error(*error)));
-        return;
-      }
-      respond(rpc::RpcReply::ok({{"valid", true}, {"plan", plan ? plan->to_json() : nullptr}}));
-    });
-  });
+  context.ports().catalog.plan(
+      plan_request(params), [post = context.poster(), respond](std::optional<ApiError> error,
+                                                               std::shared_ptr<const Plan> plan) {
+        post([error = std::move(error), plan = std::move(plan), respond](MethodContext&) {
+          if (error) {
+            respond(rpc::RpcReply::fail(rpc::from_api_error(*error)));
+            return;
+          }
+          respond(rpc::RpcReply::ok({{"valid", true}, {"plan", plan ? plan->to_json() : nullptr}}));
+        });
+      });
 }
 
 void profile_list(MethodContext& context, const nlohmann::json&, const Responder& respond) {
@@ -98,7 +98,8 @@ void profile_get(MethodContext& context, const nlohmann::json& params, const Res
 
 void limits_get(MethodContext& context, const nlohmann::json& params, const Responder& respond) {
   nlohmann::json out;
-  const auto error = context.ports().catalog.limits_get(params.value("profile", std::string()), out);
+  const auto error =
+      context.ports().catalog.limits_get(params.value("profile", std::string()), out);
   answer(error, std::move(out), respond);
 }
 

@@ -87,9 +87,13 @@ nlohmann::json session_to_json(DeviceKind kind, const SessionProgress& s) {
 
 nlohmann::json last_session_to_json(const LastSession& last) {
   return {
-      {"id", last.id},         {"program", last.program},         {"outcome", last.outcome},
-      {"reason", last.reason}, {"started_utc", format_utc(last.started)},
-      {"ended_utc", format_utc(last.ended)}, {"peak", last.peak},
+      {"id", last.id},
+      {"program", last.program},
+      {"outcome", last.outcome},
+      {"reason", last.reason},
+      {"started_utc", format_utc(last.started)},
+      {"ended_utc", format_utc(last.ended)},
+      {"peak", last.peak},
   };
 }
 

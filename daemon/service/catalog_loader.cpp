@@ -1,19 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/service/catalog_loader.hpp"
 
+#include <filesystem>
+
 namespace traction {
 namespace {
+
+// The config file as users read it: relative to its own directory, its name.
+std::string config_name(const DaemonConfig& config) {
+  return std::filesystem::path(config.source).filename().string();
+}
 
 CatalogConfig catalog_config(const DaemonConfig& device_and_site, const DaemonConfig& programs) {
   CatalogConfig cc;
   cc.kind = device_and_site.device.kind;
   cc.device_limits = device_and_site.device.limits;
-  cc.device_source = device_and_site.device_file;
+  cc.device_source = device_and_site.device_file_name;
   cc.site_limits = device_and_site.site_limits;
-  cc.site_source = device_and_site.source;
+  cc.site_source = config_name(device_and_site);
   cc.profiles = programs.profiles;
-  cc.profiles_source = programs.source;
+  cc.profiles_source = config_name(programs);
   cc.program_dirs = programs.program_dirs;
+  cc.program_dir_names = programs.program_dir_names;
   return cc;
 }
 

@@ -82,10 +82,12 @@ void parse_tcp(const std::string& rest, DeviceUri& out) {
     }
   }
   if (out.host.empty()) throw UriError("missing host (expected tcp://HOST:PORT)");
-  if (out.host.find('/') != std::string::npos) throw UriError("host \"" + out.host + "\" contains '/'");
+  if (out.host.find('/') != std::string::npos)
+    throw UriError("host \"" + out.host + "\" contains '/'");
   if (!port_text.empty()) out.port = parse_int(port_text, "port", 1, 65535);
   // TCP unit ids 0 and 255 are common for drives addressed directly (no gateway).
-  if (auto it = params.find("unit"); it != params.end()) out.unit = parse_int(it->second, "unit", 0, 255);
+  if (auto it = params.find("unit"); it != params.end())
+    out.unit = parse_int(it->second, "unit", 0, 255);
 }
 
 void parse_rtu(const std::string& rest, DeviceUri& out) {
@@ -96,7 +98,8 @@ void parse_rtu(const std::string& rest, DeviceUri& out) {
   }
   const auto params = parse_query(q == std::string::npos ? "" : rest.substr(q + 1),
                                   {"baud", "parity", "data_bits", "stop_bits", "unit"});
-  if (auto it = params.find("baud"); it != params.end()) out.baud = parse_int(it->second, "baud", 300, 4000000);
+  if (auto it = params.find("baud"); it != params.end())
+    out.baud = parse_int(it->second, "baud", 300, 4000000);
   if (auto it = params.find("parity"); it != params.end()) {
     const std::string& p = it->second;
     if (p.size() != 1 || (p[0] != 'N' && p[0] != 'E' && p[0] != 'O')) {
@@ -111,7 +114,8 @@ void parse_rtu(const std::string& rest, DeviceUri& out) {
     out.stop_bits = parse_int(it->second, "stop_bits", 1, 2);
   }
   // RTU: 0 is broadcast (no reply) and 248-255 are reserved.
-  if (auto it = params.find("unit"); it != params.end()) out.unit = parse_int(it->second, "unit", 1, 247);
+  if (auto it = params.find("unit"); it != params.end())
+    out.unit = parse_int(it->second, "unit", 1, 247);
 }
 
 }  // namespace
@@ -141,8 +145,8 @@ std::string to_string(const DeviceUri& uri) {
            "?unit=" + std::to_string(uri.unit);
   }
   return "rtu://" + uri.device + "?baud=" + std::to_string(uri.baud) + "&parity=" + uri.parity +
-         "&data_bits=" + std::to_string(uri.data_bits) + "&stop_bits=" + std::to_string(uri.stop_bits) +
-         "&unit=" + std::to_string(uri.unit);
+         "&data_bits=" + std::to_string(uri.data_bits) +
+         "&stop_bits=" + std::to_string(uri.stop_bits) + "&unit=" + std::to_string(uri.unit);
 }
 
 }  // namespace traction

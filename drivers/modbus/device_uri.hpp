@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The `--device-uri` forms (issue 4 item 3): where the drive is and how to reach it.
+// The `--device-uri` forms: where the drive is and how to reach it.
 //   tcp://HOST:PORT?unit=N                                   (PORT defaults to 502, unit to 1)
 //   rtu:///dev/ttyUSB0?baud=19200&parity=E&data_bits=8&stop_bits=1&unit=1
 #pragma once

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// One libmodbus context and its recovery policy (issue 4 item 5). Owned by the control thread only:
+// One libmodbus context and its recovery policy. Owned by the control thread only:
 // libmodbus is not thread safe.
 //  - A link error (socket gone, serial port lost) closes the context; it is reopened on a later
 //    call once the capped exponential backoff allows, so no call blocks beyond the timeouts.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // What a Modbus drive needs before a walk toward operation enabled leaves the bottom of its state
-// machine (issue 4 item 4): its communication-loss watchdog armed and read back (or an external
+// machine: its communication-loss watchdog armed and read back (or an external
 // hardware watchdog declared), and its own velocity cap set. Done once per walk, from write().
 #include <spdlog/spdlog.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Capped exponential backoff for reconnecting a lost link. Pure: time is a parameter, nothing sleeps.
-// The caller skips connection attempts until may_attempt() says yes, so a dead drive costs the
-// control loop nothing between attempts.
+// Capped exponential backoff for reconnecting a lost link. Pure: time is a parameter, nothing
+// sleeps. The caller skips connection attempts until may_attempt() says yes, so a dead drive costs
+// the control loop nothing between attempts.
 #pragma once
 
 #include <algorithm>
@@ -14,7 +14,9 @@ namespace traction {
 class ReconnectBackoff {
  public:
   ReconnectBackoff(int initial_ms, int max_ms)
-      : initial_ms_(std::max(1, initial_ms)), max_ms_(std::max(initial_ms_, max_ms)), delay_ms_(initial_ms_) {}
+      : initial_ms_(std::max(1, initial_ms)),
+        max_ms_(std::max(initial_ms_, max_ms)),
+        delay_ms_(initial_ms_) {}
 
   // True when no attempt is pending a delay (never failed, or the delay has passed).
   bool may_attempt(Clock::time_point now) const { return now >= next_attempt_; }

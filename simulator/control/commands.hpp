@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The fault-injection and inspection commands (issue 3 item 5), in one table: name, parameters
+// The fault-injection and inspection commands, in one table: name, parameters
 // with their bounds, and what each does. The control socket, the in-process API and the scenario
 // player all go through here, so a command means the same thing wherever it comes from.
 #pragma once

@@ -14,7 +14,7 @@
 
 namespace traction::sim {
 
-// Identity registers (issue 3): vendor, product (1 = table, 2 = bench), firmware 1.0.
+// Identity registers: vendor, product (1 = table, 2 = bench), firmware 1.0.
 inline constexpr std::uint16_t kVendorId = 0x7AC7;
 inline constexpr std::uint16_t kFirmwareVersion = 0x0100;
 inline std::uint16_t product_code(DeviceKind kind) {

@@ -33,7 +33,8 @@ TEST(DeviceUri, tcp_ipv6_host_in_brackets_is_parsed) {
 }
 
 TEST(DeviceUri, rtu_with_every_serial_setting_is_parsed) {
-  auto uri = parse_device_uri("rtu:///dev/ttyUSB0?baud=38400&parity=E&data_bits=7&stop_bits=2&unit=12");
+  auto uri =
+      parse_device_uri("rtu:///dev/ttyUSB0?baud=38400&parity=E&data_bits=7&stop_bits=2&unit=12");
   ASSERT_TRUE(uri.ok()) << uri.status().message();
   EXPECT_EQ(uri->transport, DeviceUri::Transport::rtu);
   EXPECT_EQ(uri->device, "/dev/ttyUSB0");
@@ -64,7 +65,8 @@ TEST(DeviceUri, when_scheme_unknown_expect_error_naming_the_forms) {
 TEST(DeviceUri, when_query_key_misspelt_expect_did_you_mean) {
   auto uri = parse_device_uri("rtu:///dev/ttyUSB0?buad=9600");
   ASSERT_FALSE(uri.ok());
-  EXPECT_NE(uri.status().message().find("did you mean \"baud\""), std::string::npos) << uri.status().message();
+  EXPECT_NE(uri.status().message().find("did you mean \"baud\""), std::string::npos)
+      << uri.status().message();
 }
 
 TEST(DeviceUri, when_parity_is_not_N_E_or_O_expect_error) {

@@ -139,7 +139,7 @@ TEST_F(ForeignDrive, reset_fault_clears_a_watchdog_trip_and_leaves_the_drive_dis
   ASSERT_TRUE(activated.ok()) << activated.message();
   // Silence on the bus for longer than the armed 500 ms: the drive's own watchdog must trip.
   ASSERT_TRUE(wait_until([&] { return (device_.status_word() & 0x4F) == 0x08; },
-                       std::chrono::milliseconds(3000)));
+                         std::chrono::milliseconds(3000)));
   EXPECT_EQ(device_.fault_code(), 0x8130);
   const Status s = walk_to(driver_, state_, Goal::fault_reset, kWalkTimeout);
   ASSERT_TRUE(s.ok()) << s.message();
@@ -152,7 +152,7 @@ TEST_F(ForeignDrive, activation_of_a_faulted_drive_is_refused_until_reset) {
   const Status activated = activate();
   ASSERT_TRUE(activated.ok()) << activated.message();
   ASSERT_TRUE(wait_until([&] { return (device_.status_word() & 0x4F) == 0x08; },
-                       std::chrono::milliseconds(3000)));
+                         std::chrono::milliseconds(3000)));
   EXPECT_EQ(activate().code(), Errc::state);
   // A write toward enabled does not walk through a fault either: the drive is kept disabled.
   ASSERT_TRUE(driver_.read(state_).ok());

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Recovery paths of the Modbus driver (issue 4 item 5) and activation refusals (item 4), against
-// the independent pymodbus drive and its fault injector.
+// Recovery paths of the Modbus driver (link errors, exceptions, timeouts) and activation refusals,
+// against the independent pymodbus drive and its fault injector.
 #include <gtest/gtest.h>
 
 #include <chrono>

@@ -257,8 +257,8 @@ TEST_P(SimDriver, pressed_stop_switch_is_read_and_the_drive_leaves_operation) {
 TEST_P(SimDriver, drive_fault_is_read_and_reset_leaves_the_drive_disabled) {
   activate();
   sim({{"command", "drive_fault"}, {"code", 0x2310}});
-  ASSERT_TRUE(
-      wait_until([&] { return driver_->read(state_).ok() && state_.drive == cia402::State::fault; }));
+  ASSERT_TRUE(wait_until(
+      [&] { return driver_->read(state_).ok() && state_.drive == cia402::State::fault; }));
   EXPECT_EQ(state_.fault_code, 0x2310);
   EXPECT_EQ(walk_to(*driver_, state_, Goal::enabled, kWalkTimeout).code(), Errc::state);
   const Status s = walk_to(*driver_, state_, Goal::fault_reset, kWalkTimeout);

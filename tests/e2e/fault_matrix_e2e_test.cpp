@@ -2,7 +2,7 @@
 // Fault matrix, end to end: every simulator fault injected in every phase (ramp, rest, hold,
 // release) of a short session, on both device kinds, against real traction-sim and tractiond
 // processes. Each case asserts the simulator's ground truth stayed within the limits, the device
-// ended safe, and the daemon recorded the outcome and reason that DESIGN.md and docs/ specify.
+// ended safe, and the daemon recorded the outcome and reason that docs/safety.md specifies.
 // The drive's own reaction is the fourth dimension: `home` (the drive returns to safe by itself)
 // for every fault, and `hold` (it stops and brakes in place, as most CiA 402 drives do) for the
 // faults the drive reacts to by itself; the others never reach the drive's reaction, so they

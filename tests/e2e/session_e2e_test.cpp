@@ -33,6 +33,36 @@ TEST(SessionEndToEnd, quick_check_completes_and_the_table_never_passes_the_targe
   EXPECT_EQ(rig.status()["state"], "idle");
 }
 
+// Once session.start has answered, every status.get shows that session, `starting` (the record
+// is written and the drive enabled) or `running`: a script that polls until idle never believes
+// it already ended. Polled back to back, as fast as the socket answers, from the reply on.
+TEST(SessionEndToEnd, every_status_after_a_start_reply_shows_the_session) {
+  Rig rig("inversion");
+  ASSERT_TRUE(rig.ready()) << rig.log();
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const auto started = rig.call("session.start", {{"program", "quick-check"}});
+    ASSERT_TRUE(started.contains("result")) << started.dump();
+    const std::string id = started["result"]["session_id"];
+    std::map<std::string, int> seen;
+    const auto until = std::chrono::steady_clock::now() + 1500ms;
+    while (std::chrono::steady_clock::now() < until) {
+      const auto s = rig.status();
+      const std::string state = s.value("state", "");
+      ++seen[state];
+      ASSERT_TRUE(state == "starting" || state == "running")
+          << "poll " << seen.size() << ": " << state;
+      ASSERT_TRUE(s["session"].is_object()) << s.dump();
+      ASSERT_EQ(s["session"]["id"], id);
+    }
+    EXPECT_GT(seen["running"], 0) << "the drive was enabled and the plan began";
+    const auto stop = rig.call("session.stop");
+    ASSERT_TRUE(stop.contains("result")) << stop.dump();
+    EXPECT_NE(rig.status()["state"], "running")
+        << "the stop reply comes after the stop took effect";
+    ASSERT_TRUE(wait_until([&] { return rig.status()["state"] == "idle"; }, 20s));
+  }
+}
+
 TEST(SessionEndToEnd, estop_during_hold_brings_the_table_home_within_the_fault_release_rate) {
   Rig rig("inversion");
   ASSERT_TRUE(rig.ready()) << rig.log();
@@ -50,7 +80,8 @@ TEST(SessionEndToEnd, estop_during_hold_brings_the_table_home_within_the_fault_r
   ASSERT_TRUE(wait_until(
       [&] {
         const auto t = rig.sim({{"command", "state"}});
-        return std::abs(t["angle_deg"].get<double>()) < 0.05 && std::abs(t["velocity"].get<double>()) < 0.01;
+        return std::abs(t["angle_deg"].get<double>()) < 0.05 &&
+               std::abs(t["velocity"].get<double>()) < 0.01;
       },
       20s))
       << "the table did not return home";
@@ -79,11 +110,15 @@ TEST(SessionEndToEnd, stop_switch_during_hold_ends_the_session_and_the_table_ret
   const auto last = rig.wait_session_end(id, 10s);
   EXPECT_EQ(last["outcome"], "stop_switch") << last.dump();
   ASSERT_TRUE(wait_until(
-      [&] { return std::abs(rig.sim({{"command", "state"}})["angle_deg"].get<double>()) < 0.05; }, 20s));
+      [&] {
+        return std::abs(rig.sim({{"command", "state"}})["angle_deg"].get<double>()) < 0.05;
+      },
+      20s));
   EXPECT_LE(rig.sim({{"command", "state"}})["peak_angle_deg"].get<double>(), 15.5);
 
   // Once released home, a new session is refused while the switch is still pressed.
-  ASSERT_TRUE(wait_until([&] { return rig.status()["state"] == "idle"; }, 5s)) << rig.status().dump();
+  ASSERT_TRUE(wait_until([&] { return rig.status()["state"] == "idle"; }, 5s))
+      << rig.status().dump();
   const auto refused = rig.call("session.start", {{"program", "quick-check"}});
   ASSERT_TRUE(refused.contains("error")) << refused.dump();
   EXPECT_EQ(refused["error"]["data"]["reason"], "stop_switch_pressed");

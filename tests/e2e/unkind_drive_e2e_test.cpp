@@ -197,7 +197,9 @@ void power_cut_in_a_hold(const UnkindKind& k, const std::string& reaction) {
   EXPECT_TRUE(u.wait_home("idle", 20s)) << u.why();
   u.watch.stop();
   u.expect_never_idle_while_loaded();
-  u.expect_gentle_trace(t0);
+  // Without power nobody governs the axis: an unbraked drive lets the mechanics move by
+  // themselves for that second. The daemon's motion is judged from the moment power returns.
+  u.expect_gentle_trace(t0 + 1.0);
 }
 
 TEST_P(UnkindDrive, a_power_cut_in_a_hold_is_recovered_home) {

@@ -72,7 +72,8 @@ TEST(Catalog, every_builtin_plans_within_the_sim_device_limits_on_each_kind_it_s
       const std::string name = entry["name"];
       std::shared_ptr<const Plan> plan;
       // A profile with a body mass, so fraction_bw programs resolve.
-      const auto refused = catalog->make_plan(plan_request({{"program", name}, {"profile", "dee"}}), plan);
+      const auto refused =
+          catalog->make_plan(plan_request({{"program", name}, {"profile", "dee"}}), plan);
       EXPECT_FALSE(refused) << name << ": " << refused->message;
       if (!plan) continue;
       ++planned;
@@ -140,8 +141,8 @@ TEST(Catalog, intermittent_traction_without_a_profile_is_an_invalid_program_sayi
 
 TEST(Catalog, intermittent_traction_pulls_30_percent_of_the_profile_body_weight) {
   std::shared_ptr<const Plan> plan;
-  ASSERT_FALSE(
-      bench()->make_plan(plan_request({{"program", "intermittent-traction"}, {"profile", "ann"}}), plan));
+  ASSERT_FALSE(bench()->make_plan(
+      plan_request({{"program", "intermittent-traction"}, {"profile", "ann"}}), plan));
   EXPECT_NEAR(plan->phases[1].target, 0.3 * 62 * 9.80665, 1e-9);
   EXPECT_EQ(plan->profile, "ann");
 }
@@ -149,7 +150,8 @@ TEST(Catalog, intermittent_traction_pulls_30_percent_of_the_profile_body_weight)
 TEST(Catalog, a_glaucoma_profile_refuses_inversion_but_allows_lying_flat) {
   const auto c = table();
   std::shared_ptr<const Plan> plan;
-  const auto e = c->make_plan(plan_request({{"program", "gentle-intermittent"}, {"profile", "bo"}}), plan);
+  const auto e =
+      c->make_plan(plan_request({{"program", "gentle-intermittent"}, {"profile", "bo"}}), plan);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->reason, reason::kLimitExceeded);
   EXPECT_EQ(e->data["violations"].size(), 3u);  // the three ramps to 20°
@@ -159,7 +161,8 @@ TEST(Catalog, a_glaucoma_profile_refuses_inversion_but_allows_lying_flat) {
 
 TEST(Catalog, an_osteoporosis_profile_refuses_traction) {
   std::shared_ptr<const Plan> plan;
-  const auto e = bench()->make_plan(plan_request({{"program", "backblock-hold"}, {"profile", "cy"}}), plan);
+  const auto e =
+      bench()->make_plan(plan_request({{"program", "backblock-hold"}, {"profile", "cy"}}), plan);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->reason, reason::kLimitExceeded);
   EXPECT_NE(e->message.find("osteoporosis"), std::string::npos) << e->message;
@@ -170,7 +173,8 @@ TEST(Catalog, a_refusal_lists_every_violation_and_the_refused_plan) {
   const json definition = {
       {"kinds", {"inversion"}}, {"mode", "intermittent"}, {"hold_target", 45}, {"hold_seconds", 20},
       {"rest_target", 0},       {"rest_seconds", 10},     {"cycles", 2},       {"rate_up", 15}};
-  const auto e = table()->make_plan(plan_request({{"definition", definition}, {"profile", "ann"}}), plan);
+  const auto e =
+      table()->make_plan(plan_request({{"definition", definition}, {"profile", "ann"}}), plan);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->reason, reason::kLimitExceeded);
   ASSERT_EQ(e->data["violations"].size(),
@@ -189,9 +193,11 @@ TEST(Catalog, make_plan_errors_use_the_reason_strings_of_the_control_api) {
   std::shared_ptr<const Plan> plan;
   EXPECT_EQ(c->make_plan(plan_request({{"program", "quick-chek"}}), plan)->message,
             "no program named \"quick-chek\" (did you mean \"quick-check\"?)");
-  EXPECT_EQ(c->make_plan(plan_request({{"program", "quick-chek"}}), plan)->reason, reason::kUnknownProgram);
-  EXPECT_EQ(c->make_plan(plan_request({{"program", "quick-check"}, {"profile", "an"}}), plan)->reason,
-            reason::kUnknownProfile);
+  EXPECT_EQ(c->make_plan(plan_request({{"program", "quick-chek"}}), plan)->reason,
+            reason::kUnknownProgram);
+  EXPECT_EQ(
+      c->make_plan(plan_request({{"program", "quick-check"}, {"profile", "an"}}), plan)->reason,
+      reason::kUnknownProfile);
   EXPECT_EQ(c->make_plan(plan_request({{"definition", {{"mode", "static"}}}}), plan)->reason,
             reason::kInvalidProgram)
       << "a malformed inline definition (the request's shape is the server's to check)";
@@ -200,10 +206,12 @@ TEST(Catalog, make_plan_errors_use_the_reason_strings_of_the_control_api) {
 
 TEST(Catalog, a_malformed_definition_names_the_json_path_and_the_rule) {
   std::shared_ptr<const Plan> plan;
-  const auto e = table()->make_plan(plan_request(
-      {{"definition",
-        {{"kinds", {"inversion"}}, {"mode", "static"}, {"target", "high"}, {"hold_seconds", 5}}}}),
-      plan);
+  const auto e = table()->make_plan(plan_request({{"definition",
+                                                   {{"kinds", {"inversion"}},
+                                                    {"mode", "static"},
+                                                    {"target", "high"},
+                                                    {"hold_seconds", 5}}}}),
+                                    plan);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->reason, reason::kInvalidProgram);
   EXPECT_NE(
@@ -286,8 +294,10 @@ TEST(Catalog, limits_get_reports_values_with_their_levels_and_reasons) {
   EXPECT_EQ(c->limits_get("nobody", out)->reason, reason::kUnknownProfile);
 }
 
-TEST(Catalog, a_bench_without_a_body_mass_keeps_to_the_first_session_cap_unless_the_site_raises_it) {
-  const json profiles = json::array({{{"name", "nomass"}}, {{"name", "dee"}, {"body_mass_kg", 75}}});
+TEST(Catalog,
+     a_bench_without_a_body_mass_keeps_to_the_first_session_cap_unless_the_site_raises_it) {
+  const json profiles =
+      json::array({{{"name", "nomass"}}, {{"name", "dee"}, {"body_mass_kg", 75}}});
   const auto c = load(config_for("sim-traction.json", profiles));
   json out;
   ASSERT_FALSE(c->limits_get("", out));
@@ -298,14 +308,18 @@ TEST(Catalog, a_bench_without_a_body_mass_keeps_to_the_first_session_cap_unless_
   ASSERT_FALSE(c->limits_get("dee", out));
   EXPECT_NEAR(out["max_target"].get<double>(), 0.5 * 75 * 9.80665, 0.01) << "half body weight";
   std::shared_ptr<const Plan> plan;
-  const json pull = {{"kinds", {"traction"}}, {"mode", "static"}, {"target", 200}, {"hold_seconds", 20}};
-  const auto refused = c->make_plan(plan_request({{"definition", pull}, {"profile", "nomass"}}), plan);
+  const json pull = {
+      {"kinds", {"traction"}}, {"mode", "static"}, {"target", 200}, {"hold_seconds", 20}};
+  const auto refused =
+      c->make_plan(plan_request({{"definition", pull}, {"profile", "nomass"}}), plan);
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->reason, reason::kLimitExceeded);
-  const auto raised = load(config_for("sim-traction.json", profiles, {{"max_force_without_body_mass", 400}}));
+  const auto raised =
+      load(config_for("sim-traction.json", profiles, {{"max_force_without_body_mass", 400}}));
   ASSERT_FALSE(raised->limits_get("nomass", out));
   EXPECT_EQ(out["max_target"], 400.0) << "the site raised the cap explicitly";
-  EXPECT_FALSE(raised->make_plan(plan_request({{"definition", pull}, {"profile", "nomass"}}), plan));
+  EXPECT_FALSE(
+      raised->make_plan(plan_request({{"definition", pull}, {"profile", "nomass"}}), plan));
 }
 
 TEST(Catalog, profile_get_shows_what_the_profile_tightens) {

@@ -185,8 +185,8 @@ class ControllerRig {
     const std::uint16_t cw = cia402::next_control_word(reading_.drive, command.goal, control_word_);
     // The driver arms once per walk, from switch_on_disabled or from above it: here at each
     // step of a walk, which the drive reads back the same.
-    if (command.goal == cia402::Goal::enabled && reading_.drive != cia402::State::operation_enabled &&
-        !cia402::faulted(reading_.drive))
+    if (command.goal == cia402::Goal::enabled &&
+        reading_.drive != cia402::State::operation_enabled && !cia402::faulted(reading_.drive))
       drive.write_watchdog_timeout_ms(static_cast<std::uint16_t>(kWatchdogMs));
     drive.write_control_word(cw);
     drive.write_target(command.target);

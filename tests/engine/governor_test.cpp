@@ -33,7 +33,8 @@ Profile run(MotionGovernor& g, double target, double rate, double seconds) {
   Profile out;
   out.dt = kDt;
   out.p.push_back(g.position());
-  for (int i = 0; i < static_cast<int>(seconds / kDt); ++i) out.p.push_back(g.step(target, rate, kDt));
+  for (int i = 0; i < static_cast<int>(seconds / kDt); ++i)
+    out.p.push_back(g.step(target, rate, kDt));
   return out;
 }
 

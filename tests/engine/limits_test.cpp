@@ -73,7 +73,8 @@ TEST(Limits, when_the_device_is_a_bench_expect_a_90_s_hold_cap_beyond_90_N) {
 }
 
 TEST(Limits, when_a_bench_profile_has_a_body_mass_expect_the_hold_cap_at_a_fifth_of_body_weight) {
-  const EffectiveLimits l = with_profile({{"name", "p"}, {"body_mass_kg", 70}}, DeviceKind::traction);
+  const EffectiveLimits l =
+      with_profile({{"name", "p"}, {"body_mass_kg", 70}}, DeviceKind::traction);
   EXPECT_NEAR(l.hold_cap_above, 0.2 * 70 * kStandardGravity, 1e-9);
   EXPECT_EQ(l.source.at("hold_cap_above"), "profile");
 }

@@ -139,8 +139,8 @@ TEST(SafetyMonitor, every_rule_that_trips_is_reported_and_a_drive_fault_leads_a_
   const Reaction r = decide(t, table_limits());
   EXPECT_EQ(r.response, Response::fault);
   EXPECT_TRUE(r.latch);
-  EXPECT_DOUBLE_EQ(r.rate, std::max(table_limits().release_rate_fault,
-                                    table_limits().release_rate_patient))
+  EXPECT_DOUBLE_EQ(r.rate,
+                   std::max(table_limits().release_rate_fault, table_limits().release_rate_patient))
       << "the fastest release of the rules that tripped";
   EXPECT_NE(t.summary().find("stop_switch"), std::string::npos) << t.summary();
 }
@@ -211,9 +211,11 @@ TEST(SafetyMonitor, tracking_error_accumulates_outside_twice_the_tolerance) {
   MonitorContext c = running();
   c.highest_target = 60.0;
   SafetyMonitor inside(DeviceKind::inversion, table_limits());
-  EXPECT_EQ(feed(inside, c, 0, 20000, ramp, [&](double t) { return ramp(t) + band - 0.01; }).first, "");
+  EXPECT_EQ(feed(inside, c, 0, 20000, ramp, [&](double t) { return ramp(t) + band - 0.01; }).first,
+            "");
   SafetyMonitor outside(DeviceKind::inversion, table_limits());
-  const auto [rule, ms] = feed(outside, c, 0, 3000, ramp, [&](double t) { return ramp(t) + band + 0.01; });
+  const auto [rule, ms] =
+      feed(outside, c, 0, 3000, ramp, [&](double t) { return ramp(t) + band + 0.01; });
   EXPECT_EQ(rule, "tracking_error");
   EXPECT_NEAR(ms, 1000, 20) << "one second outside the band";
 }

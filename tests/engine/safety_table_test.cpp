@@ -33,9 +33,12 @@ std::vector<std::string> table_rows() {
 
 const char* rate_name(ReleaseRate r) {
   switch (r) {
-    case ReleaseRate::stop: return "stop";
-    case ReleaseRate::patient: return "patient";
-    case ReleaseRate::fault: return "fault";
+    case ReleaseRate::stop:
+      return "stop";
+    case ReleaseRate::patient:
+      return "patient";
+    case ReleaseRate::fault:
+      return "fault";
   }
   return "?";
 }
@@ -61,7 +64,8 @@ bool test_exists(const std::string& pattern) {
     const auto* s = unit->GetTestSuite(i);
     const std::string s_name = s->name();
     // Parametrised suites print as "Prefix/Suite".
-    const std::string base = s_name.substr(s_name.find('/') == std::string::npos ? 0 : s_name.find('/') + 1);
+    const std::string base =
+        s_name.substr(s_name.find('/') == std::string::npos ? 0 : s_name.find('/') + 1);
     if (base != suite) continue;
     suite_here = true;
     for (int j = 0; j < s->total_test_count(); ++j) {

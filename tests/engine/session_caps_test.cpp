@@ -29,7 +29,7 @@ class SlowGate final : public SessionRecordGate {
 
 TEST(HoldCap, a_pause_that_waits_beyond_the_cap_level_keeps_counting_and_ends_the_session) {
   EffectiveLimits l = table_limits();
-  l.max_hold_seconds = 30;  // beyond hold_cap_above 30°
+  l.max_hold_seconds = 30;               // beyond hold_cap_above 30°
   auto plan = std::make_shared<Plan>();  // built by hand: validation would refuse its rest
   plan->program = "test";
   plan->limits = l;
@@ -52,16 +52,15 @@ TEST(HoldCap, validation_refuses_a_rest_that_stays_beyond_the_cap_level) {
   const auto catalog = engine_test::sim_catalog(DeviceKind::inversion);
   ASSERT_TRUE(catalog);
   std::shared_ptr<const Plan> plan;
-  const auto refused = catalog->make_plan(
-      plan_request({{"definition",
-                     {{"kinds", {"inversion"}},
-                      {"mode", "intermittent"},
-                      {"hold_target", 45},
-                      {"hold_seconds", 20},
-                      {"rest_target", 32},
-                      {"rest_seconds", 10},
-                      {"cycles", 2}}}}),
-      plan);
+  const auto refused = catalog->make_plan(plan_request({{"definition",
+                                                         {{"kinds", {"inversion"}},
+                                                          {"mode", "intermittent"},
+                                                          {"hold_target", 45},
+                                                          {"hold_seconds", 20},
+                                                          {"rest_target", 32},
+                                                          {"rest_seconds", 10},
+                                                          {"cycles", 2}}}}),
+                                          plan);
   ASSERT_TRUE(refused);
   EXPECT_NE(refused->message.find("does not relieve"), std::string::npos) << refused->message;
 }
@@ -73,7 +72,8 @@ std::shared_ptr<const Plan> plan_at_the_cap(DeviceKind kind) {
   const auto first = engine_test::plan_for(*probe, {{"program", "quick-check"}});
   if (!first) return nullptr;
   const double cap = std::ceil(first->duration_bound()) + 1.0;
-  const auto catalog = engine_test::sim_catalog(kind, json::array(), {{"max_session_seconds", cap}});
+  const auto catalog =
+      engine_test::sim_catalog(kind, json::array(), {{"max_session_seconds", cap}});
   return catalog ? engine_test::plan_for(*catalog, {{"program", "quick-check"}}) : nullptr;
 }
 

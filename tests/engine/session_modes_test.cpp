@@ -63,8 +63,8 @@ double settled_time(const ControllerRig& rig, double from, double target, double
   for (std::size_t i = 1; i < trace.size(); ++i) {
     const auto& c = trace[i];
     if (c.t + 1e-9 >= from && c.governed && trace[i - 1].governed &&
-        std::abs(c.setpoint - target) < 1e-6 &&
-        std::abs(trace[i - 1].setpoint - target) < 1e-6 && std::abs(c.actual - target) <= band) {
+        std::abs(c.setpoint - target) < 1e-6 && std::abs(trace[i - 1].setpoint - target) < 1e-6 &&
+        std::abs(c.actual - target) <= band) {
       return c.t;
     }
   }

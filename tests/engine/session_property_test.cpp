@@ -259,9 +259,8 @@ void run_trial(const Trial& t) {
       resumed = !rig.command(CommandKind::resume).error;
     }
     const DaemonState s = rig.state();
-    const bool session_over =
-        s != DaemonState::starting && s != DaemonState::running && s != DaemonState::paused &&
-               s != DaemonState::stopping;
+    const bool session_over = s != DaemonState::starting && s != DaemonState::running &&
+                              s != DaemonState::paused && s != DaemonState::stopping;
     if (injected && session_over && rig.at_home_and_at_rest(l.home, 0.5 * l.tolerance)) break;
     rig.step();
   }
@@ -292,9 +291,9 @@ TEST(SessionProperty, random_sessions_with_random_faults_stay_within_limits_and_
   const auto table = engine_test::sim_catalog(DeviceKind::inversion);
   // The site raises the bench's limits for people without a body mass on record explicitly, so
   // that random programs may use the whole working range.
-  const auto bench = engine_test::sim_catalog(
-      DeviceKind::traction, json::array(),
-      {{"max_force_without_body_mass", 450}, {"hold_cap_above", 250}});
+  const auto bench =
+      engine_test::sim_catalog(DeviceKind::traction, json::array(),
+                               {{"max_force_without_body_mass", 450}, {"hold_cap_above", 250}});
   ASSERT_TRUE(table && bench);
   if (const char* only = std::getenv("TRACTION_PROPERTY_SEED")) {
     run_trial(make_trial(std::strtoull(only, nullptr, 10), *table, *bench));

@@ -33,7 +33,8 @@ struct SetpointProfile {
   // Jerk while moving perceptibly. The one exception the governor allows is the landing period,
   // which may close a residual velocity below kLandingSpeed in one step (see max_landing_dv); the
   // next move may start right after it, so a window that begins with such a creep, or whose two
-  // speeds are both creep, is skipped too (below kLandingSpeed a period moves 0.0015 units at most).
+  // speeds are both creep, is skipped too (below kLandingSpeed a period moves 0.0015 units at
+  // most).
   double max_jerk() const {
     double m = 0;
     for (std::size_t i = 3; i < p.size(); ++i) {

@@ -244,13 +244,12 @@ TEST_P(UnkindDrive, a_drive_fault_during_an_estop_release_says_the_person_is_sti
   expect_the_promises_kept();
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    KindsAndReactions, UnkindDrive,
-    ::testing::Values(Case{DeviceKind::inversion, sim::DriveReaction::home},
-                      Case{DeviceKind::inversion, sim::DriveReaction::hold},
-                      Case{DeviceKind::traction, sim::DriveReaction::home},
-                      Case{DeviceKind::traction, sim::DriveReaction::hold}),
-    [](const auto& info) { return name_of(info.param); });
+INSTANTIATE_TEST_SUITE_P(KindsAndReactions, UnkindDrive,
+                         ::testing::Values(Case{DeviceKind::inversion, sim::DriveReaction::home},
+                                           Case{DeviceKind::inversion, sim::DriveReaction::hold},
+                                           Case{DeviceKind::traction, sim::DriveReaction::home},
+                                           Case{DeviceKind::traction, sim::DriveReaction::hold}),
+                         [](const auto& info) { return name_of(info.param); });
 
 // A drive whose quick stop is declared to bring the axis home is asked for it on an estop, and
 // watched: when it holds instead, the daemon takes over with a governed release.

@@ -176,17 +176,17 @@ TEST(Validate, when_a_rest_stays_near_the_hold_level_expect_it_refused_and_count
 
 TEST(Validate, when_traction_rests_drop_below_the_cap_level_expect_each_hold_counted_alone) {
   // 75 kg: the cap level is 20 % of body weight, 147 N. 215 N holds, rests at 115 N: relief.
-  EXPECT_TRUE(check({{"mode", "intermittent"},
-                     {"hold_target", 215},
-                     {"hold_seconds", 50},
-                     {"rest_target", 115},
-                     {"rest_seconds", 10},
-                     {"cycles", 3},
-                     {"rate_up", 20}},
-                    limits(DeviceKind::traction, json::object(),
-                           {{"name", "ann"}, {"body_mass_kg", 75}}),
-                    DeviceKind::traction)
-                  .empty());
+  EXPECT_TRUE(
+      check({{"mode", "intermittent"},
+             {"hold_target", 215},
+             {"hold_seconds", 50},
+             {"rest_target", 115},
+             {"rest_seconds", 10},
+             {"cycles", 3},
+             {"rate_up", 20}},
+            limits(DeviceKind::traction, json::object(), {{"name", "ann"}, {"body_mass_kg", 75}}),
+            DeviceKind::traction)
+          .empty());
 }
 
 TEST(Validate, when_a_rest_after_a_hold_is_shorter_than_min_rest_expect_a_site_violation) {

@@ -20,6 +20,8 @@
 //                          the same method, or (id null) the next unsolicited error
 #pragma once
 
+#include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -96,6 +98,10 @@ inline const std::set<std::string>& live_volatile_keys() {
                                              "max_cycle_ms",
                                              "overruns",
                                              "elapsed_seconds",
+                                             "active_seconds",
+                                             "exposure_seconds",
+                                             "away_from_home",
+                                             "activity",
                                              "remaining_seconds",
                                              "phase_remaining_seconds",
                                              "progress",
@@ -136,14 +142,51 @@ inline const char* type_name(const nlohmann::json& v) {
   return v.type_name();
 }
 
-// Inside human text: session ids, process credentials, measured decimals and where the checkout
-// lives vary; the words do not.
+inline bool ends_word(char c) {
+  return std::isspace(static_cast<unsigned char>(c)) != 0 || c == '"' || c == '\'' || c == '(' ||
+         c == ')' || c == ',' || c == ';' || c == ':' || c == '[' || c == ']';
+}
+
+// A word with a '/' that ends in a file name with an extension ("x.json", "history.db") is a
+// path: its file name, or the word itself.
+inline std::string file_name_of(const std::string& word) {
+  const std::size_t slash = word.rfind('/');
+  if (slash == std::string::npos) return word;
+  const std::string name = word.substr(slash + 1);
+  const std::size_t dot = name.rfind('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == name.size()) return word;
+  const bool extension =
+      std::all_of(name.begin() + static_cast<std::ptrdiff_t>(dot) + 1, name.end(),
+                  [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+  return extension ? name : word;
+}
+
+// Every file path in the text becomes its file name: where a checkout, its config or a temporary
+// directory lives, and whether a path is shown absolute or relative, does not matter. A plain
+// scan, not std::regex (whose recursion per character overflows the stack on long messages).
+inline std::string mask_paths(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    if (ends_word(text[i])) {
+      out += text[i++];
+      continue;
+    }
+    std::size_t end = i;
+    while (end < text.size() && !ends_word(text[end])) ++end;
+    out += file_name_of(text.substr(i, end - i));
+    i = end;
+  }
+  return out;
+}
+
+// Inside human text: session ids, process credentials, measured decimals and file paths vary
+// with the run and the machine; the words do not.
 inline std::string normalize_text(std::string text) {
   static const std::vector<std::pair<std::regex, std::string>> rules = {
       {std::regex(R"(\bs\d+-\d+\b)"), "<session>"},
       {std::regex(R"(\b(pid|uid|gid)=\d+)"), "$1=<n>"},
-      {std::regex(R"(\d+\.\d+)"), "<decimal>"},
-      {std::regex(R"(/[^\s"]*?/(config|tests)/)"), "<source>/$1/"}};
+      {std::regex(R"(\d+\.\d+)"), "<decimal>"}};
+  text = mask_paths(text);
   for (const auto& [pattern, replacement] : rules)
     text = std::regex_replace(text, pattern, replacement);
   return text;

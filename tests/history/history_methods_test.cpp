@@ -3,8 +3,8 @@
 // the history port, whose inner port is the server tests' recording double.
 #include <gtest/gtest.h>
 
-#include "daemon/history/history_port.hpp"
 #include "core/utc_time.hpp"
+#include "daemon/history/history_port.hpp"
 #include "tests/history/history_test_support.hpp"
 #include "tests/server/server_fixture.hpp"
 

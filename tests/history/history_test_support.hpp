@@ -3,15 +3,13 @@
 // session as the control loop would publish them, on a simulated device clock.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <memory>
-#include <string>
-
-#include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/utc_time.hpp"
 #include "daemon/control_api.hpp"

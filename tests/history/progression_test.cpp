@@ -6,9 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include "core/utc_time.hpp"
 #include "daemon/engine/catalog.hpp"
 #include "daemon/history/history_store.hpp"
-#include "core/utc_time.hpp"
 #include "drivers/device_file.hpp"
 #include "tests/engine/sim_fixtures.hpp"
 #include "tests/history/history_test_support.hpp"
@@ -153,8 +153,8 @@ TEST(Progression, the_next_session_is_derived_from_the_sessions_in_the_database)
     store.end_session({id, day, outcome, "test", std::nullopt});
     if (after) store.feedback(id, {5, after, std::nullopt});
   }
-  store.begin_session({"other", "press-up-series", "ann", format_utc(kDay0),
-                       json::object(), json::object(), nullptr});
+  store.begin_session({"other", "press-up-series", "ann", format_utc(kDay0), json::object(),
+                       json::object(), nullptr});
   store.end_session({"other", format_utc(kDay0), "completed", "", std::nullopt});
   const auto history = store.past_sessions("press-up-series", "");
   ASSERT_EQ(history.size(), 5U) << "another profile's sessions do not count";

@@ -70,7 +70,9 @@ struct GateRig {
     return target;
   }
 
-  Tick tick() const { return Tick{now, SystemTime(std::chrono::seconds(1'772'000'000)) + (now - start)}; }
+  Tick tick() const {
+    return Tick{now, SystemTime(std::chrono::seconds(1'772'000'000)) + (now - start)};
+  }
 
   const Clock::time_point start = Clock::time_point(100s);
   Clock::time_point now = start;

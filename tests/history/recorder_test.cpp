@@ -3,8 +3,8 @@
 // samples, the figures of the end row, and the start-up recovery of an unfinished session.
 #include <gtest/gtest.h>
 
-#include "daemon/history/session_recorder.hpp"
 #include "core/utc_time.hpp"
+#include "daemon/history/session_recorder.hpp"
 #include "tests/history/history_test_support.hpp"
 
 namespace traction::history {

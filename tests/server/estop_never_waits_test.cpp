@@ -86,7 +86,8 @@ nlohmann::json biggest_program(double rate) {
   const std::string label = "a step with a long label to make the line as long as allowed";
   for (int i = 0; i < 400; ++i) {
     if (i % 2 == 0) {
-      steps.push_back({{"kind", "ramp"}, {"target", 5 + (i % 20)}, {"rate", rate}, {"label", label}});
+      steps.push_back(
+          {{"kind", "ramp"}, {"target", 5 + (i % 20)}, {"rate", rate}, {"label", label}});
     } else {
       steps.push_back({{"kind", "hold"}, {"seconds", 1}, {"label", label}});
     }

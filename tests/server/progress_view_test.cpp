@@ -76,11 +76,6 @@ TEST(PlainStatusLine, when_session_runs_expect_key_value_fields) {
             "target=15.00 remaining_s=12.2");
 }
 
-TEST(EventLine, when_event_has_detail_expect_seq_kind_and_detail) {
-  EXPECT_EQ(event_line({{"seq", 4}, {"kind", "phase_changed"}, {"detail", {{"phase_index", 2}}}}),
-            "event #4 phase_changed {\"phase_index\":2}");
-}
-
 TEST(StatusText, when_last_session_ended_expect_outcome_and_reason) {
   auto status = running_status();
   status["session"] = nullptr;

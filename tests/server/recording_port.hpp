@@ -11,8 +11,8 @@
 #include <mutex>
 #include <thread>
 
-#include "daemon/control_api.hpp"
 #include "core/utc_time.hpp"
+#include "daemon/control_api.hpp"
 #include "daemon/engine/plan.hpp"
 
 namespace traction::testing {
@@ -20,7 +20,7 @@ namespace traction::testing {
 struct RecordedCommand {
   CommandKind kind;
   std::string requested_by;
-  std::string program;  // start only
+  std::string program;       // start only
   bool record_gate = false;  // start only: the command carried a history record gate
 };
 
@@ -60,7 +60,9 @@ class RecordingPort : public ControlPort, public CatalogPort {
   }
   // The ports a ControlServer serves from (no history).
   DaemonPorts ports() {
-    return DaemonPorts{*this, *this, nullptr,
+    return DaemonPorts{*this,
+                       *this,
+                       nullptr,
                        {{"version", "test"}, {"device", {{"kind", "inversion"}, {"unit", "deg"}}}}};
   }
   nlohmann::json program_list() const override {

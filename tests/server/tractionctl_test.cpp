@@ -77,6 +77,16 @@ TEST_F(Tractionctl, show_when_program_unknown_expect_reason_and_exit_1) {
   EXPECT_NE(run.output.find("[unknown_program]"), std::string::npos) << run.output;
 }
 
+TEST_F(Tractionctl, show_when_program_known_expect_text_for_people_or_json_when_asked) {
+  const CtlRun text = ctl("show quick-check");
+  EXPECT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_EQ(text.output.rfind("quick-check: ", 0), 0U) << text.output;
+  const CtlRun raw = ctl("show quick-check --json");
+  EXPECT_EQ(raw.exit_code, 0) << raw.output;
+  EXPECT_EQ(nlohmann::json::parse(raw.output, nullptr, false).value("name", ""), "quick-check")
+      << raw.output;
+}
+
 TEST_F(Tractionctl, validate_when_limits_broken_expect_every_violation_and_exit_1) {
   const CtlRun run = ctl("validate too-far");
   EXPECT_EQ(run.exit_code, 1);
@@ -125,7 +135,8 @@ TEST_F(Tractionctl, run_follow_when_session_completes_expect_plain_lines_outcome
   ASSERT_EQ(run.wait_for(std::chrono::seconds(10)), std::future_status::ready);
   const CtlRun result = run.get();
   EXPECT_EQ(result.exit_code, 0) << result.output;
-  EXPECT_NE(result.output.find("event #1 session_started"), std::string::npos) << result.output;
+  // Events as lines for people: the local time, two spaces, the words.
+  EXPECT_NE(result.output.find("  session s-1 started: "), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("session s-1 completed"), std::string::npos) << result.output;
   EXPECT_EQ(result.output.find('\r'), std::string::npos);  // not a terminal: no redraws
 }
