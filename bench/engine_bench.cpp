@@ -3,6 +3,8 @@
 // controller (monitor, runner, governor) at 100 Hz against the simulator's physics with a
 // simulated clock (tests/engine/controller_rig.hpp), for each device kind. Prints one JSON object.
 //   engine_bench
+#include <time.h>
+
 #include <cstdio>
 
 #include "tests/engine/controller_rig.hpp"
@@ -23,6 +25,13 @@ nlohmann::json twenty_minutes(DeviceKind kind, int cycles) {
           {"rest_target", table ? 5.0 : 60.0},
           {"rest_seconds", 30},
           {"cycles", cycles}};
+}
+
+// CPU seconds this thread has used (on a shared machine, wall time also counts others' work).
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
 
 std::string last_reason(const ControllerRig& rig) {
@@ -51,11 +60,13 @@ nlohmann::json run(DeviceKind kind) {
   ControllerRig rig(kind, *limits);
   const double started = rig.time();
   const auto wall_start = BenchClock::now();
+  const double cpu_start = thread_cpu_seconds();
   const CommandReply reply = rig.command(CommandKind::start, plan);
   if (reply.error) return {{"error", reply.error->message}};
   rig.run_until([&] { return !rig.last_outcome().empty() && rig.state() == DaemonState::idle; },
                 plan->total_seconds + 300.0);
   const double wall = std::chrono::duration<double>(BenchClock::now() - wall_start).count();
+  const double cpu = thread_cpu_seconds() - cpu_start;
   const double simulated = rig.time() - started;
   return {{"kind", to_string(kind)},
           {"planned_seconds", plan->total_seconds},
@@ -64,7 +75,9 @@ nlohmann::json run(DeviceKind kind) {
           {"cycles", rig.trace().size()},
           {"outcome", rig.last_outcome()},
           {"reason", last_reason(rig)},
-          {"times_real_time", std::round(simulated / wall)}};
+          {"times_real_time", std::round(simulated / wall)},
+          {"cpu_seconds", std::round(cpu * 1000) / 1000},
+          {"times_real_time_per_cpu_second", std::round(simulated / cpu)}};
 }
 
 }  // namespace

@@ -2,8 +2,9 @@
 // The daemon's footprint and its control socket, against a real traction-sim, printed as one JSON
 // object:
 //   footprint  resident memory (VmRSS, VmHWM) and CPU share of one core during a running session at
-//              100 Hz, next to bench/pymodbus_poll.py (python3-pymodbus doing the same
-//              transactions at the same rate against its own simulator), as ratios
+//              100 Hz, next to bench/bare_modbus_loop (bare libmodbus: the physical limit) and
+//              bench/pymodbus_poll.py (python3-pymodbus), both doing one cycle's transactions at
+//              the same rate with absolute deadlines against simulators of their own, as ratios
 //   socket     status.get round trips per second and latency from one client, alone and with
 //              subscribers at 20 Hz; the daemon's CPU and the latency each extra subscriber costs
 //   footprint_bench [--seconds 20] [--subscribers 32]
@@ -11,10 +12,9 @@
 
 #include <cstdio>
 
+#include "bench/cycle_transactions.hpp"
 #include "bench/socket_load.hpp"
 #include "bench/tapped_rig.hpp"
-#include "drivers/device_file.hpp"
-#include "drivers/modbus/command_frame.hpp"
 
 namespace traction::bench {
 namespace {
@@ -51,65 +51,112 @@ double round2(double x) {
   return std::round(x * 100) / 100;
 }
 
-// The poller's arguments: the driver's read blocks and command block for the sim table's map.
-std::vector<std::string> poller_args(int port, double rate_hz, double seconds) {
-  std::vector<std::string> argv{
-      "/usr/bin/python3", std::string(TRACTION_SOURCE_DIR) + "/bench/pymodbus_poll.py",
-      "--port",           std::to_string(port),
-      "--rate",           std::to_string(rate_hz),
-      "--seconds",        std::to_string(seconds)};
-  auto device =
-      load_device_file(std::string(TRACTION_SOURCE_DIR) + "/config/devices/sim-inversion.json");
-  if (!device.ok()) return argv;
-  for (const ReadBlock& b : device->registers.read_blocks()) {
-    argv.push_back("--read");
-    argv.push_back(std::string(to_string(b.table)) + ":" + std::to_string(b.address) + ":" +
-                   std::to_string(b.count));
+// A reference loop as a process with a traction-sim of its own (so that its writes do not disturb
+// the session): `command` followed by --port, --rate, --seconds and the cycle's transactions.
+class ReferenceLoop {
+ public:
+  ReferenceLoop(const std::string& dir, const std::string& name, std::vector<std::string> command,
+                double rate_hz, double seconds)
+      : sim_({e2e::build_path("simulator/traction-sim"), "--device", "inversion", "--listen",
+              "127.0.0.1:0", "--port-file", dir + "/" + name + "-sim.port"},
+             dir + "/" + name + "-sim.log") {
+    const std::string port_file = dir + "/" + name + "-sim.port";
+    const auto transactions = sim_cycle_transactions("inversion");
+    if (!transactions || !wait_until([&] { return !e2e::read_file(port_file).empty(); }, 10s)) {
+      return;
+    }
+    for (const std::string& a :
+         {std::string("--port"), e2e::read_file(port_file), std::string("--rate"),
+          std::to_string(rate_hz), std::string("--seconds"), std::to_string(seconds)}) {
+      command.push_back(a);
+    }
+    for (const std::string& a : transaction_args(*transactions)) command.push_back(a);
+    loop_ = std::make_unique<e2e::Process>(command, dir + "/" + name + ".log");
   }
-  auto writes = plan_command_writes(device->registers);
-  if (writes.ok() && !writes->empty()) {
-    argv.push_back("--write");
-    argv.push_back(std::to_string(writes->front().address) + ":" +
-                   std::to_string(writes->front().count));
+  // 0 when it did not start.
+  pid_t pid() const { return loop_ ? loop_->pid() : 0; }
+
+ private:
+  e2e::Process sim_;
+  std::unique_ptr<e2e::Process> loop_;
+};
+
+// A process's figures over the window: CPU share of one core (%) and resident memory (MiB).
+nlohmann::json process_figures(pid_t pid, double cpu) {
+  // RssFile: pages of the executable and shared libraries, shared with every process that maps
+  // them; RssAnon: the process's own memory.
+  return {{"rss_mib", round2(status_kib(pid, "VmRSS") / 1024.0)},
+          {"peak_rss_mib", round2(status_kib(pid, "VmHWM") / 1024.0)},
+          {"rss_anon_mib", round2(status_kib(pid, "RssAnon") / 1024.0)},
+          {"rss_file_mib", round2(status_kib(pid, "RssFile") / 1024.0)},
+          {"cpu_percent", round2(cpu)}};
+}
+
+// Each thread's CPU share of one core (%) over about `seconds`, largest first.
+nlohmann::json thread_shares(const std::map<long, double>& before,
+                             const std::map<long, double>& after, double seconds) {
+  std::vector<double> shares;
+  for (const auto& [tid, cpu] : after) {
+    const auto it = before.find(tid);
+    shares.push_back(round2((cpu - (it == before.end() ? 0.0 : it->second)) / seconds * 100.0));
   }
-  return argv;
+  std::sort(shares.rbegin(), shares.rend());
+  return shares;
+}
+
+// Daemon / reference, for CPU and RSS.
+nlohmann::json ratios(const nlohmann::json& daemon, const nlohmann::json& reference) {
+  auto ratio = [&](const char* key) {
+    const double d = daemon.value(key, 0.0), r = reference.value(key, 0.0);
+    return r > 0 ? nlohmann::json(round2(d / r)) : nlohmann::json(nullptr);
+  };
+  return {{"cpu", ratio("cpu_percent")}, {"rss", ratio("rss_mib")}};
+}
+
+nlohmann::json footprint_result(const nlohmann::json& daemon, const nlohmann::json& bare,
+                                const nlohmann::json& python) {
+  constexpr double kCpuRatio = 1.5, kRssMib = 8.0;
+  const nlohmann::json to_bare = ratios(daemon, bare);
+  const bool cpu_ok = to_bare["cpu"].is_number() && to_bare["cpu"].get<double>() <= kCpuRatio;
+  const bool rss_ok = daemon.value("peak_rss_mib", 1e9) <= kRssMib;
+  return {{"daemon", daemon},
+          {"bare_loop", bare},
+          {"pymodbus_loop", python},
+          {"ratio_to_bare", to_bare},
+          {"ratio", ratios(daemon, python)},
+          {"target", {{"cpu_ratio_to_bare", kCpuRatio}, {"rss_mib", kRssMib}}},
+          {"meets_target", {{"cpu", cpu_ok}, {"rss", rss_ok}}}};
 }
 
 nlohmann::json measure_footprint(const Args& args) {
   constexpr double kRate = 100.0;
   TappedRig bench("inversion", kRate);
   if (!bench.rig().ready()) return {{"error", "rig did not start"}};
-  // The poller's own simulator, so its writes do not disturb the session.
   const std::string dir = bench.rig().dir();
-  e2e::Process sim({e2e::build_path("simulator/traction-sim"), "--device", "inversion", "--listen",
-                    "127.0.0.1:0", "--port-file", dir + "/poll-sim.port"},
-                   dir + "/poll-sim.log");
-  if (!wait_until([&] { return !e2e::read_file(dir + "/poll-sim.port").empty(); }, 10s)) {
-    return {{"error", "poller simulator did not start"}};
-  }
-  const int port = std::stoi(e2e::read_file(dir + "/poll-sim.port"));
-  e2e::Process poller(poller_args(port, kRate, args.seconds + 10.0), dir + "/poller.log");
+  const double lifetime = args.seconds + 15.0;
+  ReferenceLoop bare(dir, "bare", {e2e::build_path("bench/bare_modbus_loop")}, kRate, lifetime);
+  ReferenceLoop python(
+      dir, "pymodbus",
+      {"/usr/bin/python3", std::string(TRACTION_SOURCE_DIR) + "/bench/pymodbus_poll.py"}, kRate,
+      lifetime);
+  if (bare.pid() == 0 || python.pid() == 0) return {{"error", "a reference loop did not start"}};
   const std::string id = bench.start_session(20.0, 2.0, 60.0);
   if (id.empty() || !bench.wait_moving()) return {{"error", "session did not start"}};
-  std::this_thread::sleep_for(2s);  // both loops in their steady state
+  std::this_thread::sleep_for(2s);  // all three loops in their steady state
   const pid_t daemon = bench.rig().daemon().pid();
-  const std::vector<double> cpu = cpu_percent({daemon, poller.pid()}, args.seconds);
-  const double daemon_rss = status_kib(daemon, "VmRSS") / 1024.0;
-  const double daemon_hwm = status_kib(daemon, "VmHWM") / 1024.0;
-  const double poller_rss = status_kib(poller.pid(), "VmRSS") / 1024.0;
-  const bool running = bench.rig().status().value("state", "") == "running";
+  const std::map<long, double> threads_before = thread_cpu_seconds(daemon);
+  const std::vector<double> cpu = cpu_percent({daemon, bare.pid(), python.pid()}, args.seconds);
+  const nlohmann::json threads =
+      thread_shares(threads_before, thread_cpu_seconds(daemon), args.seconds);
+  nlohmann::json out =
+      footprint_result(process_figures(daemon, cpu[0]), process_figures(bare.pid(), cpu[1]),
+                       process_figures(python.pid(), cpu[2]));
+  out["daemon_threads_cpu_percent"] = threads;
+  out["session_running"] = bench.rig().status().value("state", "") == "running";
+  out["rate_hz"] = kRate;
+  out["seconds"] = args.seconds;
   bench.rig().call("session.stop");
-  return {{"rate_hz", kRate},
-          {"seconds", args.seconds},
-          {"session_running", running},
-          {"daemon",
-           {{"rss_mib", round2(daemon_rss)},
-            {"peak_rss_mib", round2(daemon_hwm)},
-            {"cpu_percent", round2(cpu[0])}}},
-          {"pymodbus_loop", {{"rss_mib", round2(poller_rss)}, {"cpu_percent", round2(cpu[1])}}},
-          {"ratio", {{"rss", round2(daemon_rss / poller_rss)}, {"cpu", round2(cpu[0] / cpu[1])}}},
-          {"target", {{"rss_mib", 12}, {"cpu_percent", 3}}},
-          {"meets_target", daemon_hwm <= 12.0 && cpu[0] <= 3.0}};
+  return out;
 }
 
 // status.get from one client for `seconds`: round trips per second and latency.

@@ -5,6 +5,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -71,6 +73,12 @@ ModbusTap::ModbusTap(int upstream_port) : upstream_port_(upstream_port) {
   port_ = ntohs(addr.sin_port);
   frames_.reserve(1 << 16);
   thread_ = std::thread([this] { run(); });
+}
+
+bool ModbusTap::set_realtime(int priority) {
+  sched_param param{};
+  param.sched_priority = priority;
+  return pthread_setschedparam(thread_.native_handle(), SCHED_FIFO, &param) == 0;
 }
 
 ModbusTap::~ModbusTap() {

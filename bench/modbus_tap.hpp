@@ -38,6 +38,9 @@ class ModbusTap {
   ModbusTap& operator=(const ModbusTap&) = delete;
 
   int port() const { return port_; }
+  // Puts the tap's thread under SCHED_FIFO at `priority` (1..99), so that on a loaded machine its
+  // timestamps are not late by the normal scheduler's wake-up; false when refused (not root).
+  bool set_realtime(int priority);
   // The frames recorded since the last call (oldest first); recording goes on.
   std::vector<TapFrame> take();
   // Forgets what was recorded so far.

@@ -1,8 +1,14 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-"""Merges the benchmark programs' JSON objects into one, writes it, and prints one table.
+"""Merges the benchmark parts' JSON into one object, writes it, and prints one table. A part that
+exited non-zero, crashed, printed no or partial JSON, or lacks a section it should have is listed
+as failed with its reason; the rest still prints.
 
-  report.py --out results.json loop.json driver.json footprint.json engine.json
+  report.py --out results.json [--require-parts] DIR NAME...
+
+DIR holds, for each part NAME, NAME.json (its stdout), NAME.err (its stderr), NAME.rc (its exit
+status, as the shell gives it: 128+N after signal N, 124 after timeout(1)) and NAME.load (the
+1-minute load average when it started). --require-parts: exit 1 when a part failed.
 """
 import argparse
 import datetime
@@ -11,92 +17,135 @@ import os
 import platform
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report_rows import get, rows  # noqa: E402
 
-def fmt(x, unit=""):
-    if x is None:
-        return "n/a"
-    if isinstance(x, float):
-        x = f"{x:.3f}".rstrip("0").rstrip(".")
-    return f"{x}{unit}"
+# The sections each part must produce.
+SECTIONS = {
+    "loop": ["period", "period_fifo", "stop_latency", "watchdog"],
+    "driver": ["driver_cycle"],
+    "footprint": ["footprint", "socket"],
+    "estop": ["estop"],
+    "estop_fifo": ["estop_fifo"],
+    "engine": ["engine"],
+    "web": ["web"],
+}
 
 
-def verdict(ok):
-    return "" if ok is None else ("ok" if ok else "MISSED")
+def read(path, default=""):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return default
 
 
-def rows(r):
-    for p in r.get("period", []):
-        j = p.get("jitter_ms", {})
-        yield (f"loop {fmt(p['rate_hz'])} Hz (32 subs @20 Hz + status.get flood)",
-               f"{fmt(p.get('achieved_hz'))} Hz achieved; jitter p50 {fmt(j.get('p50'))} / p99 {fmt(j.get('p99'))}"
-               f" / max {fmt(j.get('max'))} ms; overruns {fmt(p.get('overruns'))}", "", "")
-    s = r.get("stop_latency")
-    if s:
-        l = s["latency_ms"]
-        yield (f"stop switch → first release command ({s['presses']} presses, {fmt(s['rate_hz'])} Hz)",
-               f"p50 {fmt(l['p50'])} / p99 {fmt(l['p99'])} / max {fmt(l['max'])} ms; missed {s['missed']}",
-               f"p99 ≤ {fmt(s['target_p99_ms'])} ms", verdict(s.get("meets_target")))
-    w = r.get("watchdog")
-    if w:
-        k = w["kill_to_trip_ms"]
-        yield (f"SIGKILL → drive watchdog safe reaction ({w['kills']} kills)",
-               f"p50 {fmt(k['p50'])} / max {fmt(k['max'])} ms (from last request: max "
-               f"{fmt(w['last_request_to_trip_ms']['max'])} ms)",
-               f"≤ {fmt(w['target_ms'])} ms", verdict(w.get("meets_target")))
-    d = r.get("driver_cycle")
-    if d:
-        yield (f"control cycle vs bare libmodbus ({d['transport']})",
-               f"{fmt(d['driver_us'])} µs vs {fmt(d['bare_libmodbus_us'])} µs: ratio {fmt(d['ratio'])}",
-               f"≤ {fmt(d['target_ratio'])}", verdict(d.get("meets_target")))
-    f = r.get("footprint")
-    if f and "daemon" in f:
-        dm, py, ra = f["daemon"], f["pymodbus_loop"], f["ratio"]
-        ok_rss = dm["peak_rss_mib"] <= f["target"]["rss_mib"]
-        ok_cpu = dm["cpu_percent"] <= f["target"]["cpu_percent"]
-        yield ("resident memory, session at 100 Hz",
-               f"{fmt(dm['rss_mib'])} MiB (peak {fmt(dm['peak_rss_mib'])}) vs pymodbus loop {fmt(py['rss_mib'])} MiB:"
-               f" ratio {fmt(ra['rss'])}", f"≤ {f['target']['rss_mib']} MiB", verdict(ok_rss))
-        yield ("CPU share of one core, session at 100 Hz",
-               f"{fmt(dm['cpu_percent'])} % vs pymodbus loop {fmt(py['cpu_percent'])} %: ratio {fmt(ra['cpu'])}",
-               f"≤ {f['target']['cpu_percent']} %", verdict(ok_cpu))
-    s = r.get("socket")
-    if s and "status_get" in s:
-        a, b, per = s["status_get"], s["status_get_with_subscribers"], s["per_subscriber"]
-        yield ("status.get, one client",
-               f"{fmt(a['per_s'])}/s; p50 {fmt(a['latency_ms']['p50'])} / p99 {fmt(a['latency_ms']['p99'])} ms", "", "")
-        yield (f"status.get with {s['subscribers']} subscribers @{s['subscriber_hz']} Hz",
-               f"{fmt(b['per_s'])}/s; p99 {fmt(b['latency_ms']['p99'])} ms", "", "")
-        yield ("each extra subscriber @20 Hz",
-               f"+{fmt(per['cpu_percent'])} % CPU, +{fmt(per['status_get_p99_ms'])} ms status.get p99", "", "")
-    for e in r.get("engine", []):
-        yield (f"engine, {fmt(e.get('planned_seconds'))} s program in process ({e.get('kind')})",
-               f"{fmt(e.get('times_real_time'))}× real time ({fmt(e.get('wall_seconds'))} s wall, "
-               f"outcome {e.get('outcome')})", "", "")
+def exit_reason(rc_text):
+    rc = rc_text.strip()
+    if not rc:
+        return "did not run (no exit status)"
+    if not rc.lstrip("-").isdigit():
+        return f"exit status {rc!r}"
+    code = int(rc)
+    if code == 124:
+        return "timed out (scripts/bench's per-part limit)"
+    if code > 128:
+        return f"killed by signal {code - 128}"
+    return f"exit status {code}" if code else None
+
+
+def last_line(text):
+    lines = [l for l in text.strip().splitlines() if l.strip()]
+    return lines[-1][:300] if lines else ""
+
+
+def errors_in(node, path=""):
+    """(path, message) of every {"error": ...} a part reported in place of figures."""
+    if isinstance(node, dict):
+        if "error" in node and node["error"] is not None:
+            yield path or "result", str(node["error"])[:200]
+        for key, value in node.items():
+            yield from errors_in(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from errors_in(value, f"{path}[{i}]")
+
+
+def load_part(directory, name):
+    """(figures dict, failure reason or None)."""
+    base = os.path.join(directory, name)
+    stdout, stderr = read(base + ".json"), read(base + ".err")
+    reasons = []
+    why = exit_reason(read(base + ".rc"))
+    if why:
+        reasons.append(why)
+    figures = {}
+    try:
+        parsed = json.loads(stdout) if stdout.strip() else None
+        if isinstance(parsed, dict):
+            figures = parsed
+        else:
+            reasons.append("no JSON object on stdout")
+    except json.JSONDecodeError as e:
+        reasons.append(f"partial JSON on stdout ({e.msg}: line {e.lineno}, column {e.colno})")
+    missing = [s for s in SECTIONS.get(name, []) if s not in figures]
+    if missing and figures:
+        reasons.append("partial result: no " + ", ".join(missing))
+    reasons += [f"{path}: {error}" for path, error in errors_in(figures)]
+    if reasons and last_line(stderr):
+        reasons.append("stderr: " + last_line(stderr))
+    return figures, ("; ".join(reasons) or None)
+
+
+def host():
+    model = ""
+    for line in read("/proc/cpuinfo").splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    return {"cpus": os.cpu_count(), "cpu_model": model, "kernel": platform.release(),
+            "load_1min": round(os.getloadavg()[0], 2)}
+
+
+def print_table(table):
+    head = ("measure", "result", "goal", "")
+    widths = [max(len(r[i]) for r in [head] + table) for i in range(4)]
+    for r in [head] + table:
+        print("| " + " | ".join(f"{r[i]:<{widths[i]}}" for i in range(4)) + " |")
+        if r is head:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True)
+    parser.add_argument("--require-parts", action="store_true")
+    parser.add_argument("dir")
     parser.add_argument("parts", nargs="+")
     args = parser.parse_args()
     results = {"measured_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-               "host": {"cpus": os.cpu_count(), "kernel": platform.release(),
-                        "load_1min": os.getloadavg()[0]}}
-    for part in args.parts:
-        with open(part) as f:
-            results.update(json.load(f))
-    with open(args.out, "w") as f:
+               "host": host(), "parts": {}}
+    for name in args.parts:
+        figures, failure = load_part(args.dir, name)
+        results.update({k: v for k, v in figures.items() if k not in ("host", "parts", "measured_utc")})
+        load = read(os.path.join(args.dir, name + ".load")).strip()
+        results["parts"][name] = {"ok": failure is None, "reason": failure,
+                                  "load_1min_at_start": float(load) if load.replace(".", "", 1).isdigit() else None}
+    table = [(f"part {name}", f"failed: {get(p, 'reason', default='?')}", "", "FAIL")
+             for name, p in results["parts"].items() if not p["ok"]]
+    table += list(rows(results))
+    results["table"] = [dict(zip(("measure", "result", "goal", "verdict"), r)) for r in table]
+    with open(args.out, "w", encoding="utf-8") as f:
         json.dump(results, f, indent=2)
         f.write("\n")
-    table = list(rows(results))
-    widths = [max(len(r[i]) for r in table + [("measure", "result", "target", "")]) for i in range(3)]
-    head = ("measure", "result", "target", "")
-    for r in [head] + table:
-        print(f"| {r[0]:<{widths[0]}} | {r[1]:<{widths[1]}} | {r[2]:<{widths[2]}} | {r[3]:<6} |")
-        if r is head:
-            print(f"|{'-' * (widths[0] + 2)}|{'-' * (widths[1] + 2)}|{'-' * (widths[2] + 2)}|--------|")
-    print(f"\n(JSON: {args.out}; host load {results['host']['load_1min']:.2f}, {results['host']['cpus']} CPUs)")
-    return 0
+    print_table(table)
+    failed = [n for n, p in results["parts"].items() if not p["ok"]]
+    loads = ", ".join(f"{n} {p['load_1min_at_start']}" for n, p in results["parts"].items())
+    print(f"1-minute load when each part started: {loads}")
+    h = results["host"]
+    print(f"\n(JSON: {args.out}; {h['cpus']} × {h['cpu_model'] or 'unknown CPU'}, 1-minute load "
+          f"{h['load_1min']:.2f} at the end; parts failed: {', '.join(failed) or 'none'})")
+    return 1 if failed and args.require_parts else 0
 
 
 if __name__ == "__main__":

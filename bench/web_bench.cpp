@@ -110,26 +110,13 @@ double release_ms(const std::vector<TargetWrite>& writes, BenchClock::time_point
 // One way of sending STOP: returns when the daemon has answered (false on no answer).
 using StopSender = std::function<bool()>;
 
-// Starts a ramp and waits until it is under way; a start the daemon refused on a loaded machine
-// (a reading came late: data_stale) is tried again, as a client would.
-bool ramp_under_way(TappedRig& bench) {
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    if (!bench.back_to_idle()) continue;
-    if (bench.start_session(20.0, 5.0, 30.0).empty()) continue;
-    if (bench.wait_moving() &&
-        wait_until([&] { return bench.rig().status().value("setpoint", 0.0) > 3.0; }, 10s)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 nlohmann::json measure_stops(TappedRig& bench, const SignalSpec& target, int presses,
                              const StopSender& send_stop) {
   std::vector<double> release, acknowledged;
   int missed = 0;
   for (int i = 0; i < presses; ++i) {
-    if (!ramp_under_way(bench)) return {{"error", "the ramp did not get under way"}, {"press", i}};
+    if (!bench.ramp_under_way(20.0, 5.0, 3.0))
+      return {{"error", "the ramp did not get under way"}, {"press", i}};
     bench.tap().clear();
     std::this_thread::sleep_for(
         std::chrono::milliseconds(30 + (i * 7) % 20));  // any phase of a cycle
