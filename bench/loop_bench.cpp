@@ -169,7 +169,7 @@ nlohmann::json measure_stop_latency(const Args& args) {
                5s);
   }
   const double p99 = percentile(latency_ms, 0.99);
-  const double target_ms = 1000.0 / kRate + 1.0;  // issue 18: one period + 1 ms
+  const double target_ms = 1000.0 / kRate + 1.0;  // the goal: one period + 1 ms
   return {{"rate_hz", kRate},
           {"presses", args.presses},
           {"latency_ms", summary(latency_ms)},
