@@ -10,11 +10,11 @@ namespace traction::golden {
 namespace {
 
 TEST(GoldenPaths, when_checkouts_differ_expect_equal_text) {
-  EXPECT_EQ(normalize_text("device file /work/a/config/devices/sim-inversion.json"),
-            normalize_text("device file /home/b/src/tractiond/config/devices/sim-inversion.json"));
-  EXPECT_EQ(normalize_text("device file /work/a/config/devices/sim-inversion.json"),
+  EXPECT_EQ(normalize_text("device file /srv/a/config/devices/sim-inversion.json"),
+            normalize_text("device file /opt/b/src/tractiond/config/devices/sim-inversion.json"));
+  EXPECT_EQ(normalize_text("device file /srv/a/config/devices/sim-inversion.json"),
             normalize_text("device file ../../config/devices/sim-inversion.json"));
-  EXPECT_EQ(normalize_text("site limits in /root/x/tests/golden/inversion.json"),
+  EXPECT_EQ(normalize_text("site limits in /var/x/tests/golden/inversion.json"),
             normalize_text("site limits in inversion.json"));
   EXPECT_EQ(normalize_text("/tmp/tractiond-e2e.Ab12/state/history.db: cannot open"),
             "history.db: cannot open");
@@ -35,7 +35,7 @@ TEST(GoldenPaths, when_text_is_not_a_path_expect_it_kept) {
 
 TEST(GoldenPaths, when_a_program_source_moves_expect_equal_objects) {
   const nlohmann::json recorded = {{"name", "quick-check"},
-                                   {"source", "/work/a/config/programs/quick-check.json"}};
+                                   {"source", "/srv/a/config/programs/quick-check.json"}};
   const nlohmann::json live = {{"name", "quick-check"},
                                {"source", "../../config/programs/quick-check.json"}};
   EXPECT_EQ(normalize(recorded), normalize(live));
