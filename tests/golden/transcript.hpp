@@ -84,9 +84,9 @@ inline std::string render_transcript(const std::vector<Step>& steps) {
 
 // Values that vary from run to run anywhere: clocks, processes, session ids, the build.
 inline const std::set<std::string>& always_volatile_keys() {
-  static const std::set<std::string> keys = {"time_utc",   "started_utc", "ended_utc",
-                                             "pid",        "uid",         "gid",
-                                             "session_id", "version",     "last_event_seq"};
+  static const std::set<std::string> keys = {
+      "time_utc",   "started_utc", "ended_utc",      "pid",      "uid", "gid",
+      "session_id", "version",     "last_event_seq", "until_utc"};
   return keys;
 }
 
