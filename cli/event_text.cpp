@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/event_text.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -97,6 +98,18 @@ const std::map<std::string, Describe>& describers() {
        [](const json& d, const std::string&) {
          return "RELEASE STALLED: " + text_at(d, "reason");
        }},
+      {"selftest_started",
+       [](const json& d, const std::string&) { return "self-test started by " + text_at(d, "by"); }},
+      {"selftest_step",
+       [](const json& d, const std::string&) {
+         std::string step = text_at(d, "step");
+         step.resize(std::max<std::size_t>(step.size(), 12), ' ');
+         std::string result = text_at(d, "result");
+         result.resize(std::max<std::size_t>(result.size(), 8), ' ');
+         return "self-test " + step + result + text_at(d, "detail");
+       }},
+      {"selftest_ended",
+       [](const json& d, const std::string&) { return "self-test " + text_at(d, "summary"); }},
   };
   return table;
 }

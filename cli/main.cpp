@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/history_commands.hpp"
 #include "cli/remote_commands.hpp"
+#include "cli/selftest_command.hpp"
 
 namespace {
 
@@ -15,7 +16,8 @@ using traction::ctl::Options;
 
 constexpr const char* kFooter =
     "Exit codes: 0 success, 1 error from the daemon (reason printed), 2 bad usage,\n"
-    "3 cannot connect to tractiond, 4 a followed session ended other than completed,\n"
+    "3 cannot connect to tractiond, 4 a followed session ended other than completed (or the\n"
+    "self-test failed),\n"
     "130 interrupted while following.\n"
     "The socket is --socket, else $TRACTIOND_SOCKET, else /run/tractiond/tractiond.sock.";
 
@@ -75,6 +77,17 @@ int run_cli(int argc, char** argv) {
       [&] { return simple_command(options, "device.estop"); });
   add("reset", "clear a latched fault or estop (admin; device at rest)", false,
       [&] { return simple_command(options, "device.reset"); });
+  traction::ctl::SelfTestOptions selftest_options;
+  auto* selftest_command =
+      add("selftest", "commissioning self-test with nobody on the device (operator)", true,
+          [&] { return traction::ctl::selftest(options, selftest_options); });
+  selftest_command->add_flag("--yes", selftest_options.yes,
+                             "nobody is on the device: do not ask");
+  selftest_command
+      ->add_option("--switch-seconds", selftest_options.stop_switch_seconds,
+                   "time to press the patient stop switch")
+      ->check(CLI::Range(5.0, 300.0))
+      ->capture_default_str();
   add("profiles", "list the person profiles", true, [&] { return profiles(options); });
   add("limits", "the effective limits", true, [&] {
     return limits(options);

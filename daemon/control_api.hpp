@@ -29,6 +29,7 @@ enum class DaemonState {
   paused,
   stopping,    // a session ended: releasing home at the stop or patient rate
   recovering,  // no session, but the axis is away from home: releasing at the fault rate
+  selftest,    // the commissioning self-test runs (nobody on the device; docs/commissioning.md)
   fault,       // latched until device.reset; releasing at the fault rate while it can
   estop,       // latched until device.reset; releasing at the fault rate
 };
@@ -56,6 +57,9 @@ inline constexpr const char* kNotAtRest = "not_at_rest";
 inline constexpr const char* kUnknownSession = "unknown_session";
 inline constexpr const char* kHistoryUnavailable = "history_unavailable";
 inline constexpr const char* kTooManyRequests = "too_many_requests";
+inline constexpr const char* kSelfTestRunning = "selftest_running";
+inline constexpr const char* kSelfTestRequired = "selftest_required";
+inline constexpr const char* kNotAtHome = "not_at_home";
 }  // namespace reason
 
 // An application error as the socket reports it.
@@ -96,6 +100,22 @@ struct LastSession {
   double peak = 0.0;  // the reading furthest from home during the session (axis units)
 };
 
+// The self-test under way: which step, and what it asks of the person at the device.
+struct SelfTestProgress {
+  const char* step = "";  // identity, watchdog, stop_switch, motion, release
+  int step_index = 0;     // 0-based
+  int step_count = 0;
+  std::string prompt;
+  double elapsed_seconds = 0.0;
+};
+
+// How the last self-test ended (docs/commissioning.md).
+struct SelfTestSummary {
+  std::chrono::system_clock::time_point time{};  // when it ended
+  bool passed = false;
+  std::string summary;  // "passed in 14.2 s" or "failed at watchdog: ..."
+};
+
 struct StatusSnapshot {
   DaemonState state = DaemonState::disconnected;
   DeviceKind kind = DeviceKind::inversion;
@@ -103,6 +123,8 @@ struct StatusSnapshot {
   double setpoint = 0.0;  // last governed command
   std::optional<SessionProgress> session;
   std::optional<LastSession> last_session;
+  std::optional<SelfTestProgress> selftest;
+  std::optional<SelfTestSummary> last_selftest;
   std::string fault;  // why the daemon is in fault or estop ("" otherwise)
   // Why the daemon is stopping or recovering, or what a latched state waits for ("" otherwise).
   std::string activity;
@@ -133,6 +155,9 @@ enum class EventKind {
   release_resumed,   // from (the state), value = actual: the drive is enabled again to release
   recovery_started,  // reason, value = actual: the axis is away from home with no session
   release_stalled,   // reason: the drive does not follow a release; what the daemon does next
+  selftest_started,  // by
+  selftest_step,     // label = the step, reason = its detail, data = its record
+  selftest_ended,    // reason = the summary, data = {passed, seconds, steps: [records]}
 };
 const char* to_string(EventKind kind);
 
@@ -156,9 +181,10 @@ struct Event {
   const char* rule = "";
   std::string by;
   std::uint32_t failures = 0;
+  nlohmann::json data;  // the self-test's records (selftest_step, selftest_ended)
 };
 
-enum class CommandKind { start, pause, resume, stop, estop, reset };
+enum class CommandKind { start, pause, resume, stop, estop, reset, selftest };
 
 // Whether a session's row is in the history yet (docs/history.md): a started session is held at
 // rest until its row is committed. Asked on the control thread each cycle; must not block.
@@ -181,6 +207,7 @@ struct ControlCommand {
   std::shared_ptr<const Plan> plan;  // start only: already validated against the limits
   std::string requested_by;          // "uid=1000 pid=4242", for the log
   const SessionRecordGate* record_gate = nullptr;  // start only: nothing moves until it commits
+  double stop_switch_seconds = 30.0;  // selftest only: the time to press the patient switch
   std::function<void(CommandReply)> done;
 };
 

@@ -19,6 +19,8 @@ ControllerOptions controller_options(const ControlLoopOptions& o) {
   ControllerOptions c;
   c.period_s = 1.0 / o.rate_hz;
   c.release = o.release;
+  c.selftest = o.selftest;
+  c.require_selftest_days = o.require_selftest_days;
   return c;
 }
 
@@ -58,6 +60,7 @@ ControlLoop::ControlLoop(std::unique_ptr<Driver> driver, DeviceKind kind,
   snapshot_.period_seconds = 1.0 / options_.rate_hz;
   commands_.reserve(64);
   events_.reserve(64);
+  controller_.set_selftest_history(options_.last_selftest, options_.last_passed_selftest);
 }
 
 ControlLoop::~ControlLoop() {
@@ -133,6 +136,7 @@ void ControlLoop::configure_device(Clock::time_point now) {
   if (configured_ || now < next_configure_) return;
   const Status st = driver_->configure();
   configured_ = st.ok();
+  if (configured_) controller_.set_identity(driver_->identity());
   if (!configured_) {
     spdlog::warn("device not reachable: {}", st.message());
     next_configure_ = now + std::chrono::duration_cast<Clock::duration>(
@@ -155,15 +159,20 @@ void ControlLoop::cycle_once() {
     controller_.handle(std::move(command), tick);
   }
   commands_.clear();
-  configure_device(tick.now);
-  if (configured_) {
-    driver_->read(device_);
-  } else {
-    device_.available = false;
+  // The self-test's watchdog step: no request reaches the drive until its watchdog must have
+  // tripped (an estop above ends the silence at once).
+  const bool silent = controller_.link_silent(tick.now);
+  if (!silent) {
+    configure_device(tick.now);
+    if (configured_) {
+      driver_->read(device_);
+    } else {
+      device_.available = false;
+    }
+    const CycleOutput out = controller_.cycle(tick, device_);
+    if (configured_ && out.write && device_.available)
+      controller_.write_result(driver_->write(out.command));
   }
-  const CycleOutput out = controller_.cycle(tick, device_);
-  if (configured_ && out.write && device_.available)
-    controller_.write_result(driver_->write(out.command));
   const Clock::time_point end = Clock::now();
   const bool overrun = end > deadline_;
   publish(tick.now, std::chrono::duration<double, std::milli>(end - tick.now).count(), overrun);

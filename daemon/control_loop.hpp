@@ -31,6 +31,11 @@ struct ControlLoopOptions {
   int realtime_priority = 0;
   // How releases treat this drive (the device file's watchdog.fault_code and reactions).
   ReleaseOptions release;
+  SelfTestOptions selftest;          // the device file's watchdog, for the self-test
+  double require_selftest_days = 0;  // site require_selftest_days (0: off)
+  // The self-tests the history kept: the last one, and the last one that passed.
+  std::optional<SelfTestSummary> last_selftest;
+  std::optional<std::chrono::system_clock::time_point> last_passed_selftest;
 };
 
 class ControlLoop final : public ControlPort {

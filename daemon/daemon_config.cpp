@@ -44,6 +44,10 @@ Result<DaemonConfig> load_daemon_config(const std::string& file, const ConfigOve
       }
       programs->finish();
     }
+    if (auto commissioning = root.optional_object("commissioning")) {
+      c.require_selftest_days = commissioning->number_or("require_selftest_days", 0.0, 0.0, 3650.0);
+      commissioning->finish();
+    }
     if (const auto* site = root.optional_raw("site_limits")) c.site_limits = *site;
     if (const auto* profiles = root.optional_raw("profiles")) c.profiles = *profiles;
     if (auto server = root.optional_object("server")) c.server = parse_server_config(*server);

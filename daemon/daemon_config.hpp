@@ -28,6 +28,9 @@ struct DaemonConfig {
   nlohmann::json profiles = nlohmann::json::array();
   ServerConfig server;
   std::string state_dir = "/var/lib/tractiond";
+  // commissioning.require_selftest_days: session.start needs a passed self-test at most this many
+  // days old (0: no such rule).
+  double require_selftest_days = 0.0;
 };
 
 struct ConfigOverrides {

@@ -129,6 +129,12 @@ int main(int argc, char** argv) {
   loop_options.device_name = config->device.name;
   loop_options.release.comm_loss_fault_code = config->device.watchdog.fault_code;
   loop_options.release.quick_stop_goes_home = config->device.reactions.quick_stop_goes_home;
+  loop_options.selftest.watchdog_timeout_ms = config->device.watchdog.timeout_ms;
+  loop_options.selftest.watchdog_external = config->device.watchdog.external_hardware;
+  loop_options.selftest.comm_loss_fault_code = config->device.watchdog.fault_code;
+  loop_options.require_selftest_days = config->require_selftest_days;
+  loop_options.last_selftest = history.last_selftest;
+  loop_options.last_passed_selftest = history.last_passed_selftest;
   const auto base_limits = (*catalog)->limits_for("");
   traction::ControlLoop loop(traction::make_modbus_driver(config->device, *uri), (*catalog)->kind(),
                              *base_limits, loop_options);

@@ -19,6 +19,8 @@ const char* to_string(DaemonState state) {
       return "stopping";
     case DaemonState::recovering:
       return "recovering";
+    case DaemonState::selftest:
+      return "selftest";
     case DaemonState::fault:
       return "fault";
     case DaemonState::estop:
@@ -73,6 +75,12 @@ const char* to_string(EventKind kind) {
       return "recovery_started";
     case EventKind::release_stalled:
       return "release_stalled";
+    case EventKind::selftest_started:
+      return "selftest_started";
+    case EventKind::selftest_step:
+      return "selftest_step";
+    case EventKind::selftest_ended:
+      return "selftest_ended";
   }
   return "?";
 }

@@ -51,6 +51,9 @@ void SessionController::handle(ControlCommand command, const Tick& tick) {
     case CommandKind::reset:
       reply = reset(command);
       break;
+    case CommandKind::selftest:
+      reply = start_selftest(command);
+      break;
   }
   if (command.done) command.done(std::move(reply));
 }
@@ -64,6 +67,9 @@ std::optional<ApiError> SessionController::start_refusal(const Plan& plan) const
     case DaemonState::paused:
       return api_error(reason::kSessionActive,
                        "session " + session_->id + " is still active (" + to_string(state_) + ")");
+    case DaemonState::selftest:
+      return api_error(reason::kSelfTestRunning,
+                       "the self-test is running (" + std::string(selftest_->step_name()) + ")");
     case DaemonState::stopping:
     case DaemonState::recovering:
       return api_error(reason::kSessionActive,
@@ -77,6 +83,7 @@ std::optional<ApiError> SessionController::start_refusal(const Plan& plan) const
       break;
   }
   if (!device_.fresh) return api_error(reason::kDataStale, "no fresh reading from the device");
+  if (auto refusal = selftest_policy_refusal()) return refusal;
   if (!device_.stop_connected)
     return api_error(reason::kStopSwitch,
                      "the patient stop switch is unplugged: plug it in before starting");
@@ -153,6 +160,11 @@ CommandReply SessionController::resume(const ControlCommand& command) {
 
 CommandReply SessionController::stop(const ControlCommand& command) {
   if (state_ == DaemonState::stopping) return {};
+  if (state_ == DaemonState::selftest) {
+    abort_selftest("stopped by " + command.requested_by);
+    leave_selftest();
+    return {};
+  }
   if (!session_) return failure(api_error(reason::kNoSession, "no session to stop"));
   end_session(Outcome::stopped, "stopped by " + command.requested_by);
   begin_release(DaemonState::stopping, "stop requested", limits().release_rate_stop, false);

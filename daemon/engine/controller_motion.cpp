@@ -20,6 +20,8 @@ SessionController::Motion SessionController::motion() {
       return motion_running();
     case DaemonState::paused:
       return motion_paused();
+    case DaemonState::selftest:
+      return motion_selftest();
     case DaemonState::stopping:
     case DaemonState::recovering:
     case DaemonState::fault:

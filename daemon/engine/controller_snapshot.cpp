@@ -17,6 +17,17 @@ void SessionController::fill_snapshot(Clock::time_point now, StatusSnapshot& s) 
   s.latched_rules = static_cast<std::uint32_t>(latched_.to_ulong());
   s.period_seconds = options_.period_s;
   s.last_event_seq = next_seq_ - 1;
+  s.last_selftest = last_selftest_;
+  if (selftest_) {
+    if (!s.selftest) s.selftest.emplace();
+    s.selftest->step = selftest_->step_name();
+    s.selftest->step_index = selftest_->step_index();
+    s.selftest->step_count = SelfTest::kStepCount;
+    s.selftest->prompt = selftest_->prompt();
+    s.selftest->elapsed_seconds = selftest_->seconds(now);
+  } else {
+    s.selftest.reset();
+  }
   if (!session_) {
     s.session.reset();
     return;

@@ -48,7 +48,9 @@ void SessionController::judge() {
   ctx.setpoint = governor_.position();
   ctx.highest_target = session_ ? session_->runner.highest_target() : limits().max_target;
   ctx.session_seconds = session_ ? session_->active_seconds(tick_.now) : 0.0;
-  if (state_ == DaemonState::recovering)
+  // A communication-loss fault is expected where the daemon's own silence caused it: after a lost
+  // link (recovering) and in the self-test's watchdog step.
+  if (state_ == DaemonState::recovering || (selftest_ && selftest_->expects_comm_loss()))
     ctx.expected_fault_code = options_.release.comm_loss_fault_code;
   monitor_.check(tick_.now, device_, ctx, trips_);
   if (device_.available) add_controller_rules();
@@ -85,6 +87,7 @@ void SessionController::add_controller_rules() {
     case DaemonState::estop:
       add_release_rules();
       break;
+    case DaemonState::selftest:  // the self-test bounds each of its steps itself
     case DaemonState::disconnected:
       break;
   }
@@ -183,6 +186,7 @@ void SessionController::latch(Rule lead, const TripSet& fresh, double rate) {
   const std::string why = fresh.summary();
   if (session_)
     end_session(lead == Rule::estop ? Outcome::estopped : Outcome::faulted, why, to_string(lead));
+  abort_selftest(why);
   const bool latched_already = state_ == DaemonState::fault || state_ == DaemonState::estop;
   if (!latched_already) {
     fault_ = why;

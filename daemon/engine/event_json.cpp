@@ -44,6 +44,15 @@ nlohmann::json event_detail(const Event& e) {
       return {{"reason", e.reason}, {"actual", e.value}};
     case EventKind::release_stalled:
       return {{"reason", e.reason}};
+    case EventKind::selftest_started:
+      return {{"by", e.by}};
+    case EventKind::selftest_step:  // {step, result, detail, figures, seconds}
+      return e.data;
+    case EventKind::selftest_ended: {
+      nlohmann::json d = e.data;  // {passed, seconds, steps}
+      d["summary"] = e.reason;
+      return d;
+    }
   }
   return nlohmann::json::object();
 }

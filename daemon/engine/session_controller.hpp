@@ -19,6 +19,7 @@
 #include "daemon/engine/governor.hpp"
 #include "daemon/engine/release_supervisor.hpp"
 #include "daemon/engine/safety_monitor.hpp"
+#include "daemon/engine/selftest.hpp"
 #include "daemon/engine/session.hpp"
 
 namespace traction {
@@ -38,6 +39,9 @@ struct ControllerOptions {
   double idle_drift_s = 0.5;
   ReleaseOptions release;
   MonitorOptions monitor;
+  SelfTestOptions selftest;
+  // session.start needs a passed self-test at most this many days old (0: no such rule).
+  double require_selftest_days = 0.0;
 };
 
 class SessionController {
@@ -52,6 +56,15 @@ class SessionController {
   void write_result(const Status& status);
 
   DaemonState state() const { return state_; }
+  // What the device said it is when the link was configured (the self-test's identity step).
+  void set_identity(const DeviceIdentity& identity) { identity_ = identity; }
+  // The last self-test, and the last passed one, as the history kept them (at start-up).
+  void set_selftest_history(std::optional<SelfTestSummary> last,
+                            std::optional<std::chrono::system_clock::time_point> last_passed);
+  // While the self-test proves the drive's watchdog, the daemon must not talk to the drive: the
+  // loop skips its read, cycle and write until then (commands are still handled: an estop ends
+  // the silence at once).
+  bool link_silent(Clock::time_point now) const;
   // Fills `out` in place (its strings keep their capacity: a steady cycle allocates nothing).
   void fill_snapshot(Clock::time_point now, StatusSnapshot& out) const;
   StatusSnapshot snapshot(Clock::time_point now) const;
@@ -76,6 +89,16 @@ class SessionController {
   CommandReply estop(const ControlCommand& command);
   CommandReply reset(const ControlCommand& command);
   std::optional<ApiError> start_refusal(const Plan& plan) const;
+  std::optional<ApiError> selftest_policy_refusal() const;
+
+  // controller_selftest.cpp
+  CommandReply start_selftest(const ControlCommand& command);
+  Motion motion_selftest();
+  void abort_selftest(const std::string& why);
+  void emit_selftest_steps();
+  void end_selftest();
+  void record_selftest();
+  void leave_selftest();
   bool at_rest() const;
 
   // session_controller.cpp
@@ -125,6 +148,10 @@ class SessionController {
 
   std::optional<Session> session_;  // starting, running or paused
   std::optional<LastSession> last_session_;
+  std::optional<SelfTest> selftest_;  // in state selftest
+  DeviceIdentity identity_;
+  std::optional<SelfTestSummary> last_selftest_;
+  std::optional<std::chrono::system_clock::time_point> last_passed_selftest_;
   std::string fault_;                // why the latched state is latched
   std::string activity_;             // what a stopping, recovering or latched state is doing
   TripSet trips_;                    // this cycle's

@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/utc_time.hpp"
+
 namespace traction::history {
 namespace {
 
@@ -105,6 +107,24 @@ void HistoryMethods::call(HistoryMethod method, const json& params, HistoryDone 
   if (!queued) (*shared_done)(failed(unavailable("too many history queries are pending")));
 }
 
+namespace {
+
+// The self-tests the daemon starts from: the newest, and the newest that passed.
+void read_selftests(const std::string& path, History& history) {
+  try {
+    HistoryStore store(path);
+    if (auto last = store.last_selftest(false)) {
+      if (auto ended = parse_utc(last->ended_utc))
+        history.last_selftest = SelfTestSummary{*ended, last->passed, last->summary};
+    }
+    if (auto passed = store.last_selftest(true)) history.last_passed_selftest = parse_utc(passed->ended_utc);
+  } catch (const std::exception& e) {
+    spdlog::error("history: the self-tests could not be read: {}", e.what());
+  }
+}
+
+}  // namespace
+
 History open_history(const std::string& state_dir) {
   const std::string path = state_dir + "/history.db";
   History history;
@@ -126,6 +146,7 @@ History open_history(const std::string& state_dir) {
   }
   history.recorder = std::move(*recorder);
   history.queries = std::move(*queries);
+  read_selftests(path, history);
   spdlog::info("history: {}", path);
   return history;
 }

@@ -58,6 +58,9 @@ class HistoryProgression final : public ProgressionSource {
 struct History {
   std::unique_ptr<SessionRecorder> recorder;
   std::unique_ptr<HistoryQueries> queries;
+  // The newest self-test, and the newest that passed (for require_selftest_days).
+  std::optional<SelfTestSummary> last_selftest;
+  std::optional<std::chrono::system_clock::time_point> last_passed_selftest;
 };
 History open_history(const std::string& state_dir);
 

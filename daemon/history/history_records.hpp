@@ -48,6 +48,15 @@ struct SessionEnd {
   std::optional<double> peak;  // the controller's per-cycle peak, when it reported one
 };
 
+// A finished self-test (docs/commissioning.md): every step with its result and figures.
+struct SelfTestRow {
+  std::string ended_utc;
+  bool passed = false;
+  std::string summary;
+  double seconds = 0.0;
+  nlohmann::json steps = nlohmann::json::array();
+};
+
 // session.feedback: each given field replaces the stored one.
 struct Feedback {
   std::optional<int> comfort_before;  // 0 (worst) .. 10 (most comfortable)

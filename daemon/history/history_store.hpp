@@ -31,6 +31,9 @@ class HistoryStore {
   // At start-up: every session without an end is closed as `interrupted` at the time of its last
   // sample (or its start when it has none), with an event saying so. Returns how many.
   int close_unfinished();
+  // history_selftests.cpp: a finished self-test; the newest one (passed only, when asked).
+  void add_selftest(const SelfTestRow& row);
+  std::optional<SelfTestRow> last_selftest(bool passed_only);
 
   // Queries for the socket. Sessions newest first.
   nlohmann::json list(const ListQuery& query);

@@ -52,6 +52,18 @@ ALTER TABLE sessions ADD COLUMN note TEXT;
 ALTER TABLE sessions ADD COLUMN progression_json TEXT;
 CREATE INDEX sessions_program ON sessions(program, profile, started_utc);
 )sql",
+    // 3: commissioning self-tests with each step's result and figures.
+    R"sql(
+CREATE TABLE selftests (
+  id         INTEGER PRIMARY KEY,
+  ended_utc  TEXT NOT NULL,
+  passed     INTEGER NOT NULL CHECK (passed IN (0, 1)),
+  summary    TEXT NOT NULL,
+  seconds    REAL,
+  steps_json TEXT NOT NULL
+);
+CREATE INDEX selftests_ended ON selftests(ended_utc);
+)sql",
 };
 
 }  // namespace

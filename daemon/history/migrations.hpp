@@ -9,7 +9,7 @@
 namespace traction::history {
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Brings `db` from its user_version up to `target` (default: the current version). Throws
 // SqliteError when the file is newer than this build knows (downgrades are refused) or a

@@ -60,6 +60,12 @@ void SessionRecorder::on_cycle(const StatusSnapshot& snapshot, const std::vector
       push(Item{std::move(end), 0});
       recording_->ended_at = snapshot.device.stamp;
     }
+    if (event.kind == EventKind::selftest_ended) {
+      SelfTestRow row{format_utc(event.time), event.data.value("passed", false), event.reason,
+                      event.data.value("seconds", 0.0),
+                      event.data.value("steps", nlohmann::json::array())};
+      push(Item{std::move(row), 0});
+    }
   }
   sample(snapshot);
 }
@@ -218,6 +224,8 @@ void SessionRecorder::write_row(const Item& item) {
     if (failed_sessions_.count(s->session_id) == 0) store_->add_sample(*s);
   } else if (const auto* end = std::get_if<SessionEnd>(&item.record)) {
     if (failed_sessions_.count(end->id) == 0) store_->end_session(*end);
+  } else if (const auto* selftest = std::get_if<SelfTestRow>(&item.record)) {
+    store_->add_selftest(*selftest);
   }
 }
 

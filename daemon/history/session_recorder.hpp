@@ -54,7 +54,7 @@ class SessionRecorder final : public CycleObserver, public SessionRecordGate {
 
  private:
   struct Item {
-    std::variant<SessionBegin, EventRecord, SampleRecord, SessionEnd> record;
+    std::variant<SessionBegin, EventRecord, SampleRecord, SessionEnd, SelfTestRow> record;
     std::uint64_t begin_seq = 0;  // SessionBegin only
   };
   // The session being recorded (control thread only).

@@ -270,9 +270,9 @@ bool Connection::unsubscribe() {
   return was;
 }
 
-void Connection::submit(CommandKind kind, std::shared_ptr<const Plan> plan, Responder respond) {
+void Connection::submit(ControlCommand command, Responder respond) {
   // An estop is never refused, whatever else this connection has in flight.
-  const bool counted = kind != CommandKind::estop;
+  const bool counted = command.kind != CommandKind::estop;
   if (counted && pending_commands_ >= core_.config().max_pending_commands) {
     respond(
         rpc::RpcReply::fail(error_of(rpc::app_error_code(rpc::server_reason::kTooManyRequests),
@@ -281,9 +281,6 @@ void Connection::submit(CommandKind kind, std::shared_ptr<const Plan> plan, Resp
     return;
   }
   if (counted) ++pending_commands_;
-  ControlCommand command;
-  command.kind = kind;
-  command.plan = std::move(plan);
   command.requested_by = peer_.describe();
   // `done` runs on the control thread: it only posts; the reply is written on the server thread.
   command.done = [io = core_.io_handle(), weak = weak_from_this(), counted,

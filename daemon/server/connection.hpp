@@ -57,7 +57,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public Metho
   nlohmann::json server_info() const override;
   nlohmann::json subscribe(double rate_hz, bool events) override;
   bool unsubscribe() override;
-  void submit(CommandKind kind, std::shared_ptr<const Plan> plan, Responder respond) override;
+  using MethodContext::submit;
+  void submit(ControlCommand command, Responder respond) override;
   Poster poster() override;
 
  private:

@@ -77,6 +77,14 @@ std::vector<MethodSpec> build_table() {
        "Ends the session with a gradual return to safe."},
       {"device.estop", h::device_estop, Role::none, true, {}, "{}",
        "Emergency stop: allowed for every connection, never refused, overtakes queued commands."},
+      {"device.selftest", h::device_selftest, Role::operator_, true,
+       {{"nobody_on_device", boolean, true, "true: the caller confirms that nobody is on the device"},
+        {"stop_switch_seconds", number, false,
+         "how long the person has to press the patient stop switch (default 30)", 5, 300}},
+       "{started: true, steps}",
+       "Runs the commissioning self-test (identity, watchdog, stop_switch, motion, release) with "
+       "nobody on the device: only while idle and at home. status.get's selftest shows the step "
+       "and what it asks; selftest_step and selftest_ended events carry each result."},
       {"device.reset", h::device_reset, Role::admin, true, {}, "{}",
        "Clears a latched fault or estop; only when the device is at rest."},
       {"profile.list", h::profile_list, Role::observer, false, {}, "{profiles: [...]}",

@@ -48,7 +48,14 @@ class MethodContext {
   // Queues a command for the control thread; `respond` is called on the server thread with the
   // control thread's reply (or an error when too many commands of this connection are pending;
   // estop is never refused).
-  virtual void submit(CommandKind kind, std::shared_ptr<const Plan> plan, Responder respond) = 0;
+  // The connection fills in who asked (requested_by) and the reply (done).
+  virtual void submit(ControlCommand command, Responder respond) = 0;
+  void submit(CommandKind kind, std::shared_ptr<const Plan> plan, Responder respond) {
+    ControlCommand command;
+    command.kind = kind;
+    command.plan = std::move(plan);
+    submit(std::move(command), std::move(respond));
+  }
 
   // Brings work computed on another thread (a history query, a plan made with the history) back
   // to the server thread: the Poster may be called from any thread and runs `work` there with

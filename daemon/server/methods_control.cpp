@@ -57,6 +57,25 @@ void session_stop(MethodContext& context, const nlohmann::json&, const Responder
   context.submit(CommandKind::stop, nullptr, respond);
 }
 
+// The self-test moves the axis and provokes the drive's faults: the caller must confirm that
+// nobody is on the device.
+void device_selftest(MethodContext& context, const nlohmann::json& params,
+                     const Responder& respond) {
+  if (!params.value("nobody_on_device", false)) {
+    rpc::RpcError error{rpc::kInvalidParams,
+                        "the self-test moves the device and trips its watchdog: confirm that "
+                        "nobody is on it with \"nobody_on_device\": true",
+                        rpc::server_reason::kInvalidParams, nlohmann::json::object()};
+    error.data["param"] = "nobody_on_device";
+    respond(rpc::RpcReply::fail(std::move(error)));
+    return;
+  }
+  ControlCommand command;
+  command.kind = CommandKind::selftest;
+  command.stop_switch_seconds = params.value("stop_switch_seconds", 30.0);
+  context.submit(std::move(command), respond);
+}
+
 void device_estop(MethodContext& context, const nlohmann::json&, const Responder& respond) {
   context.submit(CommandKind::estop, nullptr, respond);
 }

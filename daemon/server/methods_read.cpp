@@ -24,6 +24,7 @@ void daemon_info(MethodContext& context, const nlohmann::json&, const Responder&
   nlohmann::json info = context.ports().info;
   if (!info.is_object()) info = nlohmann::json::object();
   info["protocol"] = context.server_info();
+  info["last_selftest"] = last_selftest_to_json(context.ports().control.snapshot().last_selftest);
   info["caller"] = {{"uid", context.peer().uid},
                     {"gid", context.peer().gid},
                     {"pid", context.peer().pid},

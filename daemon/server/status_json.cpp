@@ -97,6 +97,19 @@ nlohmann::json last_session_to_json(const LastSession& last) {
   };
 }
 
+nlohmann::json selftest_to_json(const SelfTestProgress& p) {
+  return {{"step", p.step},
+          {"step_index", p.step_index},
+          {"step_count", p.step_count},
+          {"prompt", p.prompt},
+          {"elapsed_seconds", p.elapsed_seconds}};
+}
+
+nlohmann::json last_selftest_to_json(const std::optional<SelfTestSummary>& last) {
+  if (!last) return nullptr;
+  return {{"ended_utc", format_utc(last->time)}, {"passed", last->passed}, {"summary", last->summary}};
+}
+
 nlohmann::json status_to_json(const StatusSnapshot& snapshot, Clock::time_point now) {
   return {
       {"state", to_string(snapshot.state)},
@@ -110,6 +123,9 @@ nlohmann::json status_to_json(const StatusSnapshot& snapshot, Clock::time_point 
       {"fault", snapshot.fault.empty() ? nlohmann::json(nullptr) : nlohmann::json(snapshot.fault)},
       {"activity",
        snapshot.activity.empty() ? nlohmann::json(nullptr) : nlohmann::json(snapshot.activity)},
+      {"selftest",
+       snapshot.selftest ? selftest_to_json(*snapshot.selftest) : nlohmann::json(nullptr)},
+      {"last_selftest", last_selftest_to_json(snapshot.last_selftest)},
       {"away_from_home", snapshot.away_from_home},
       {"latched_rules", latched_rules_json(snapshot.latched_rules)},
       {"loop",

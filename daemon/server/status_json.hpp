@@ -14,6 +14,8 @@ nlohmann::json device_to_json(DeviceKind kind, const DeviceState& device, Clock:
 // Progress of the running session, with the axis unit.
 nlohmann::json session_to_json(DeviceKind kind, const SessionProgress& session);
 nlohmann::json last_session_to_json(const LastSession& last);
+// {ended_utc, passed, summary}, or null before the first self-test.
+nlohmann::json last_selftest_to_json(const std::optional<SelfTestSummary>& last);
 // The whole status.get result.
 nlohmann::json status_to_json(const StatusSnapshot& snapshot, Clock::time_point now);
 // The params of an `event` notification.

@@ -183,6 +183,9 @@ class Rig {
 
   // (Re)starts the daemon on the rig's paths; true once it answers and has reached the device (any
   // state but disconnected: a daemon restarted over a faulted drive goes straight to fault).
+  // The config the next start_daemon() uses (one the test wrote into dir()).
+  void set_config(const std::string& config) { options_.config = config; }
+
   bool start_daemon() {
     daemon_client_.reset();
     daemon_.reset();

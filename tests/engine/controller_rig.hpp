@@ -79,14 +79,25 @@ class ControllerRig {
 
   // Reads fail from now for `seconds`; each failed cycle lasts `cycle_s` (a response timeout, or
   // one period for a link that fails at once). No request reaches the drive meanwhile.
+  // The device file's scale of the axis reading is off by `factor` (a wrong map: 10 for a
+  // position in 0.01° read as 0.001°, -1 for a wrong sign). The target is written right.
+  void set_reading_scale(double factor) { reading_scale_ = factor; }
+
   void link_down(double seconds, double cycle_s) {
     link_down_until_ = time() + seconds;
     failed_cycle_s_ = cycle_s;
   }
 
-  // One control period.
+  // One control period. While the controller keeps the link silent (the self-test's watchdog
+  // step) nothing is read or written, as in the control loop.
   void step() {
     const Clock::time_point t = now();
+    if (controller_->link_silent(t)) {
+      collect_events();
+      next_tick_ += options_.period_s;
+      device_.advance(std::max(0.0, next_tick_ - time()));
+      return;
+    }
     const bool link_ok = time() >= link_down_until_;
     read(t, link_ok);
     const CycleOutput out = controller_->cycle(tick(), reading_);
@@ -163,7 +174,7 @@ class ControllerRig {
       reading_.fresh = true;
       reading_.status_word = drive.status_word();
       reading_.drive = cia402::decode_status(reading_.status_word);
-      reading_.actual = device_.reported().axis;
+      reading_.actual = device_.reported().axis * reading_scale_;
       reading_.velocity = device_.reported().velocity;
       reading_.force_n = device_.reported().force_n;
       reading_.fault_code = drive.fault_code();
@@ -211,6 +222,7 @@ class ControllerRig {
   std::uint32_t failures_ = 0;
   bool reached_ = false;
   double link_down_until_ = -1.0;
+  double reading_scale_ = 1.0;
   double failed_cycle_s_ = 0.01;
   double next_tick_ = 0.0;
   std::vector<CycleRecord> trace_;
