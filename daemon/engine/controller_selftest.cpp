@@ -12,6 +12,22 @@
 namespace traction {
 namespace {
 
+// Why a device that is not idle refuses the self-test, in session.start's words.
+const char* not_idle_reason(DaemonState state) {
+  switch (state) {
+    case DaemonState::selftest:
+      return reason::kSelfTestRunning;
+    case DaemonState::fault:
+      return reason::kDeviceFault;
+    case DaemonState::estop:
+      return reason::kEstopped;
+    case DaemonState::disconnected:
+      return reason::kDeviceUnavailable;
+    default:
+      return reason::kSessionActive;
+  }
+}
+
 CommandReply refusal(const char* reason, std::string message) {
   CommandReply reply;
   reply.error = ApiError{reason, std::move(message), {}};
@@ -35,9 +51,9 @@ bool SessionController::link_silent(Clock::time_point now) const {
 
 CommandReply SessionController::start_selftest(const ControlCommand& command) {
   if (state_ != DaemonState::idle)
-    return refusal(
-        state_ == DaemonState::selftest ? reason::kSelfTestRunning : reason::kSessionActive,
-        std::string("the self-test runs only while idle; the device is ") + to_string(state_));
+    return refusal(not_idle_reason(state_),
+                   std::string("the self-test runs only while idle; the device is ") +
+                       to_string(state_));
   if (!device_.fresh) return refusal(reason::kDataStale, "no fresh reading from the device");
   if (away())
     return refusal(reason::kNotAtHome, "the axis is at " + axis_text(device_.actual, kind_) +
@@ -107,7 +123,7 @@ void SessionController::record_selftest() {
   SelfTestSummary summary;
   summary.time = tick_.utc;
   summary.passed = selftest_->passed();
-  summary.summary = selftest_->summary();
+  summary.summary = selftest_->summary(tick_.now);
   nlohmann::json steps = nlohmann::json::array();
   for (const SelfTestRecord& r : selftest_->records()) steps.push_back(to_json(r));
   Event e;

@@ -18,8 +18,9 @@ std::string hex(double value) {
   return text;
 }
 
+// Identity registers are whole numbers.
 nlohmann::json optional_number(const std::optional<double>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+  return v ? nlohmann::json(std::llround(*v)) : nlohmann::json(nullptr);
 }
 
 }  // namespace
@@ -93,14 +94,12 @@ std::vector<SelfTestRecord> SelfTest::take_new_records() {
   return out;
 }
 
-std::string SelfTest::summary() const {
+std::string SelfTest::summary(Clock::time_point now) const {
   if (!finished()) return std::string("running: ") + step_name();
   for (const SelfTestRecord& r : records_) {
     if (r.result == StepResult::fail) return std::string("failed at ") + r.step + ": " + r.detail;
   }
-  double total = 0.0;
-  for (const SelfTestRecord& r : records_) total += r.seconds;
-  return printed("passed in %.1f s", total);
+  return printed("passed in %.1f s", seconds(now));
 }
 
 void SelfTest::next_stage(Clock::time_point now, int stage) {

@@ -82,7 +82,7 @@ class SelfTest {
   // Records added since the last call (one event each).
   std::vector<SelfTestRecord> take_new_records();
   // One line for the log and the history: "passed in 14.2 s" or "failed at motion: ...".
-  std::string summary() const;
+  std::string summary(Clock::time_point now) const;
   double seconds(Clock::time_point now) const;
 
  private:

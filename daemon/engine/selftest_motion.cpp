@@ -14,7 +14,7 @@ namespace traction {
 namespace {
 
 constexpr double kRateFraction = 0.5;    // of the rate away from home
-constexpr double kDwellSeconds = 0.3;    // at the far point before the reading is taken
+constexpr double kDwellSeconds = 0.5;    // at the far point before the reading is taken
 constexpr double kSettleSeconds = 3.0;   // at most, for the reading to settle at the far point
 constexpr double kScaleBand = 0.2;       // measured/commanded within 1 ± this: a wrong scale is
                                          // a power of ten, a wrong sign -1, a word swap far worse
@@ -89,7 +89,8 @@ SelfTestCommand SelfTest::motion_step(Clock::time_point now, const DeviceState& 
   const double rate = kRateFraction * limits_.max_rate_up;
   const char* unit = axis_unit(kind_);
   if (stage_ == kEnable) {
-    prompt_ = printed("moving %.2f %s away from home and back", far_ - limits_.home, unit);
+    prompt_ = printed("moving to %.2f %s (%.2f %s from home) and back", far_, unit,
+                      far_ - limits_.home, unit);
     if (!enabled_or_wait(now, d, out)) return out;
     start_ = d.actual;
     max_lag_ = overshoot_ = 0.0;
@@ -107,7 +108,7 @@ SelfTestCommand SelfTest::motion_step(Clock::time_point now, const DeviceState& 
   if (stage_ == kDwell) {
     overshoot_ = std::max(overshoot_, (d.actual - far_) * direction);
     const double waited = since(now, stage_since_);
-    const bool settled = std::abs(d.actual - far_) <= 0.1 * std::abs(far_ - start_);
+    const bool settled = std::abs(d.actual - far_) <= 0.05 * std::abs(far_ - start_);
     if (waited < kDwellSeconds || (!settled && waited < kSettleSeconds)) return out;
     measured_ = d.actual - start_;
     const double commanded = far_ - start_;

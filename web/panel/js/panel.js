@@ -63,9 +63,11 @@ class Panel {
 
   showState(state, detail) {
     const element = $('state');
-    const described = state === 'disconnected-panel'
+    let described = state === 'disconnected-panel'
         ? {words: 'Panel not connected' + (detail ? ': ' + detail : ''), tone: 'off'}
         : describeState(state);
+    // The self-test says what it asks of the person at the device.
+    if (state === 'selftest' && detail) described = {...described, words: 'Self-test: ' + detail};
     element.className = 'state tone-' + described.tone;
     element.dataset.state = state;
     element.firstElementChild.textContent = described.words;
@@ -73,7 +75,7 @@ class Panel {
 
   render(status) {
     this.lastStatus = status;
-    this.showState(status.state);
+    this.showState(status.state, status.selftest ? status.selftest.prompt : undefined);
     const unit = status.unit || (status.device && status.device.unit);
     const value = axisValue(status.device);
     $('actual').textContent = formatValue(value, unit);

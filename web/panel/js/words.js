@@ -9,6 +9,7 @@ const STATES = {
   paused: {words: 'Paused — holding still', tone: 'hold'},
   stopping: {words: 'Returning home', tone: 'hold'},
   recovering: {words: 'Returning home (recovering)', tone: 'hold'},
+  selftest: {words: 'Self-test — nobody on the device', tone: 'active'},
   fault: {words: 'Fault', tone: 'alarm'},
   estop: {words: 'Emergency stop', tone: 'alarm'},
   disconnected: {words: 'Device not connected', tone: 'off'},
