@@ -6,8 +6,8 @@
 namespace traction {
 
 nlohmann::json daemon_info(const DaemonFacts& f) {
-  nlohmann::json capabilities = {"sessions", "pause",         "profiles",
-                                 "limits",   "subscriptions", "estop"};
+  nlohmann::json capabilities = {"sessions",      "pause", "profiles", "limits",
+                                 "subscriptions", "estop", "selftest"};
   if (f.history) {
     capabilities.push_back("history");
     capabilities.push_back("progression");
