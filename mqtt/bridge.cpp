@@ -78,7 +78,7 @@ void Bridge::send(const std::string& topic, const std::string& payload, int qos,
 
 void Bridge::on_broker_up() {
   spdlog::info("connected to {}", config_.url.to_string());
-  broker_warned_ = false;
+  broker_warning_.clear();
   budget_.connected();
   client_->subscribe(topics_.command, 1);
   if (config_.home_assistant.discovery)
@@ -94,11 +94,11 @@ void Bridge::on_broker_up() {
 
 void Bridge::on_broker_down(const std::string& why) {
   budget_.disconnected();
-  if (!broker_warned_) {
+  if (why != broker_warning_) {
     spdlog::warn("broker {}: {}; reconnecting with backoff (telemetry is dropped meanwhile)",
                  config_.url.to_string(), why);
   }
-  broker_warned_ = true;
+  broker_warning_ = why;
 }
 
 void Bridge::on_message(const std::string& topic, const std::string& payload) {

@@ -55,7 +55,8 @@ class Bridge {
   std::unique_ptr<MqttClient> client_;
   std::shared_ptr<DaemonFeed> feed_;
   CommandRelay relay_;
-  bool broker_warned_ = false;  // "broker unreachable" is logged once per outage
+  // Why the broker connection last failed, as logged: each reason is logged once per outage.
+  std::string broker_warning_;
 
   // What was last published, to publish only what changed (and everything after a reconnect).
   nlohmann::json status_;  // the daemon's latest status (null before the first)

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "mqtt/connack_text.hpp"
+
 namespace traction::mqtt {
 namespace {
 
@@ -109,14 +111,17 @@ void MqttClient::run() {
   bool first = true;
   while (!stopping_) {
     accepted_ = false;
+    refused_rc_ = 0;
     // Non-blocking connects: the loop below completes them, and stop() never waits on a SYN.
     const int rc = first ? mosquitto_connect_async(handle_, options_.url.host.c_str(),
                                                    options_.url.port, options_.keepalive_seconds)
                          : mosquitto_reconnect_async(handle_);
     first = rc != MOSQ_ERR_SUCCESS && first;
-    const std::string why =
-        rc == MOSQ_ERR_SUCCESS ? loop_while_connected() : mosquitto_error_text(rc);
+    std::string why = rc == MOSQ_ERR_SUCCESS ? loop_while_connected() : mosquitto_error_text(rc);
     if (stopping_) break;
+    // The library's text for a refusal is "The connection was refused.": say why instead.
+    if (refused_rc_ != 0)
+      why = connack_refusal_text(refused_rc_, options_.username, options_.client_id);
     if (accepted_) backoff = kFirstBackoff;
     if (handlers_.on_disconnected) handlers_.on_disconnected(why);
     wait_backoff(backoff);
@@ -141,7 +146,11 @@ void MqttClient::wait_backoff(std::chrono::milliseconds delay) {
 
 void MqttClient::on_connect(mosquitto*, void* self, int rc) {
   auto* client = static_cast<MqttClient*>(self);
-  if (rc != 0) return;  // refused (credentials): the loop sees the broker close the connection
+  if (rc != 0) {
+    // Refused (credentials, client id): the loop then returns, and run() reports this code.
+    client->refused_rc_ = rc;
+    return;
+  }
   client->accepted_ = true;
   if (client->handlers_.on_connected) client->handlers_.on_connected();
 }

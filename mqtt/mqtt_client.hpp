@@ -79,6 +79,7 @@ class MqttClient {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool accepted_ = false;  // the current connection got a CONNACK (loop thread only)
+  int refused_rc_ = 0;     // the broker's CONNACK refusal code for it, 0 = none (loop thread)
 };
 
 // libmosquitto's text for an error code.

@@ -136,8 +136,10 @@ void ServerCore::publish_tick() {
     ticking_ = false;  // nobody listens: stop polling the port until the next subscribe
     return;
   }
+  // Before the events go out: a subscriber then sees an ending event and the grant's end together.
+  const bool grant = grant_changed();
   publish_events(subscribers);
-  publish_status(subscribers);
+  publish_status(subscribers, grant);
   // Absolute deadlines; after a stall, skip ahead instead of bursting.
   next_tick_ += kTick;
   const auto now = SteadyClock::now();
@@ -168,13 +170,21 @@ void ServerCore::publish_events(const std::vector<std::shared_ptr<Connection>>& 
   }
 }
 
-void ServerCore::publish_status(const std::vector<std::shared_ptr<Connection>>& subscribers) {
+bool ServerCore::grant_changed() {
+  const bool granted = remote_start().granted(SteadyClock::now());
+  const bool changed = granted != grant_seen_;
+  grant_seen_ = granted;
+  return changed;
+}
+
+void ServerCore::publish_status(const std::vector<std::shared_ptr<Connection>>& subscribers,
+                                bool everyone) {
   const auto now = SteadyClock::now();
   std::optional<nlohmann::json> status;  // one snapshot per tick, only when someone is due
   std::uint64_t last_event_seq = 0;
   for (const auto& connection : subscribers) {
     auto& subscription = connection->subscription();
-    if (!subscription.active || subscription.next_due > now) continue;
+    if (!subscription.active || (!everyone && subscription.next_due > now)) continue;
     if (!status) {
       const StatusSnapshot snapshot = ports_.control.snapshot();
       last_event_seq = snapshot.last_event_seq;
@@ -182,7 +192,8 @@ void ServerCore::publish_status(const std::vector<std::shared_ptr<Connection>>& 
       (*status)["remote_start"] = remote_start().to_json(now);
     }
     subscription.next_due += subscription.period;
-    if (subscription.next_due <= now) subscription.next_due = now + subscription.period;
+    // An update out of turn starts the period anew.
+    if (everyone || subscription.next_due <= now) subscription.next_due = now + subscription.period;
     connection->send(rpc::encode_notification("status.update", {{"seq", ++subscription.update_seq},
                                                                 {"last_event_seq", last_event_seq},
                                                                 {"status", *status}}));

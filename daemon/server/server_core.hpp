@@ -43,7 +43,10 @@ class ServerCore {
   void reject(UnixSocket& socket, const char* reason, const std::string& message);
   void publish_tick();
   void publish_events(const std::vector<std::shared_ptr<Connection>>& subscribers);
-  void publish_status(const std::vector<std::shared_ptr<Connection>>& subscribers);
+  // `everyone`: every subscriber gets one now, due or not (the remote start grant changed).
+  void publish_status(const std::vector<std::shared_ptr<Connection>>& subscribers, bool everyone);
+  // Whether the grant changed (made, ended, expired) since the last tick.
+  bool grant_changed();
 
   std::shared_ptr<asio::io_context> io_;
   ServerConfig config_;
@@ -60,6 +63,7 @@ class ServerCore {
   std::chrono::steady_clock::time_point next_tick_{};
   std::uint64_t event_cursor_ = 0;
   RemoteStartGrant remote_start_;
+  bool grant_seen_ = false;  // the grant as of the last tick: a change is pushed at once
 };
 
 }  // namespace traction

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // A real MQTT broker for the tests: Debian's mosquitto on 127.0.0.1 and a free port, with a config
 // file of its own; mosquitto_sub as an independent client whose lines are read back, and
-// mosquitto_pub to send. The broker can be killed, restarted on the same port, or stalled.
+// mosquitto_pub to send. The broker can be killed, restarted on the same port, or stalled. It can
+// require a user name and password (a password file made with mosquitto_passwd); the test's own
+// clients then log in as kObserver.
 #pragma once
 
 #include <arpa/inet.h>
@@ -9,6 +11,7 @@
 #include <sys/socket.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -52,13 +55,19 @@ inline int run(const std::vector<std::string>& argv, const std::string& log) {
   return p.exited() ? p.exit_status() : -1;
 }
 
+// User name and password of the tests' own clients on a broker that wants a password.
+inline const std::pair<std::string, std::string> kObserver{"observer", "observer-pw"};
+
+using Users = std::map<std::string, std::string>;  // user name -> password
+
 class Broker {
  public:
   // `tls`: the listener speaks TLS only, with a throwaway self-signed certificate for 127.0.0.1
-  // (ca_file() for the clients).
-  explicit Broker(const std::string& dir, bool tls = false)
-      : dir_(dir), port_(free_port()), tls_(tls) {
+  // (ca_file() for the clients). `users` (with kObserver added): anonymous clients are refused.
+  explicit Broker(const std::string& dir, bool tls = false, const Users& users = {})
+      : dir_(dir), port_(free_port()), tls_(tls), auth_(!users.empty()) {
     if (tls_) make_certificate();
+    if (auth_) write_passwords(users);
     start();
   }
 
@@ -66,7 +75,7 @@ class Broker {
   bool start() {
     std::ofstream conf(dir_ + "/mosquitto.conf");
     conf << "listener " << port_ << " 127.0.0.1\n"
-         << "allow_anonymous true\n"
+         << (auth_ ? "" : "allow_anonymous true\n")
          << "persistence false\n"
          // Started as root (CI), mosquitto would become user mosquitto, who cannot read the
          // key in this private directory; as any other user this line changes nothing.
@@ -75,6 +84,7 @@ class Broker {
       conf << "certfile " << dir_ << "/broker-cert.pem\n"
            << "keyfile " << dir_ << "/broker-key.pem\n";
     }
+    if (auth_) conf << "allow_anonymous false\npassword_file " << passwords() << "\n";
     conf.close();
     process_ = std::make_unique<Process>(
         std::vector<std::string>{"/usr/sbin/mosquitto", "-c", dir_ + "/mosquitto.conf"},
@@ -87,6 +97,12 @@ class Broker {
     wait_until([&] { return process_->exited(); }, std::chrono::seconds(5));
     process_.reset();
   }
+  // Replaces the password file (kObserver stays) and has the running broker reread it (SIGHUP):
+  // connections from then on are checked against it.
+  void set_users(const Users& users) {
+    write_passwords(users);
+    process_->signal(SIGHUP);
+  }
   void stall() { process_->signal(SIGSTOP); }
   void resume() { process_->signal(SIGCONT); }
   int port() const { return port_; }
@@ -94,6 +110,12 @@ class Broker {
     return (tls_ ? "mqtts://127.0.0.1:" : "mqtt://127.0.0.1:") + std::to_string(port_);
   }
   std::string ca_file() const { return dir_ + "/broker-cert.pem"; }
+  std::string log() const { return read_file(dir_ + "/mosquitto.log"); }
+  // mosquitto_sub's and mosquitto_pub's options to log in ([] on an anonymous broker).
+  std::vector<std::string> login() const {
+    if (!auth_) return {};
+    return {"-u", kObserver.first, "-P", kObserver.second};
+  }
 
  private:
   void make_certificate() {
@@ -103,11 +125,36 @@ class Broker {
         dir_ + "/openssl.log");
   }
 
+  std::string passwords() const { return dir_ + "/passwords"; }
+  // With mosquitto_passwd: -c creates the file with the first user, then one user a call.
+  void write_passwords(Users users) {
+    users.insert(kObserver);
+    bool first = true;
+    for (const auto& [user, password] : users) {
+      std::vector<std::string> argv{"/usr/bin/mosquitto_passwd", "-b"};
+      if (first) argv.push_back("-c");
+      argv.insert(argv.end(), {passwords(), user, password});
+      run(argv, dir_ + "/mosquitto_passwd.log");
+      first = false;
+    }
+  }
+
   std::string dir_;
   int port_;
   bool tls_;
+  bool auth_;
   std::unique_ptr<Process> process_;
 };
+
+// A mosquitto client's command line on `broker`: the program, the address, the login, `args`.
+inline std::vector<std::string> client_argv(const std::string& program, const Broker& broker,
+                                            const std::vector<std::string>& args) {
+  std::vector<std::string> argv{program, "-h", "127.0.0.1", "-p", std::to_string(broker.port())};
+  const auto login = broker.login();
+  argv.insert(argv.end(), login.begin(), login.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
 
 struct Message {
   double unix_time = 0;  // when mosquitto_sub printed it
@@ -122,8 +169,8 @@ class Subscriber {
  public:
   Subscriber(const Broker& broker, const std::string& pattern, const std::string& file)
       : file_(file),
-        process_({"/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(broker.port()),
-                  "-q", "1", "-t", pattern, "-F", "%U %r %t %p"},
+        process_(client_argv("/usr/bin/mosquitto_sub", broker,
+                             {"-q", "1", "-t", pattern, "-F", "%U %r %t %p"}),
                  file) {}
 
   std::vector<Message> messages() const {
@@ -180,8 +227,7 @@ class Subscriber {
 // mosquitto_pub of one message (QoS 1); true when it was delivered to the broker.
 inline bool publish(const Broker& broker, const std::string& topic, const std::string& payload,
                     const std::string& log) {
-  return run({"/usr/bin/mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(broker.port()),
-              "-q", "1", "-t", topic, "-m", payload},
+  return run(client_argv("/usr/bin/mosquitto_pub", broker, {"-q", "1", "-t", topic, "-m", payload}),
              log) == 0;
 }
 
