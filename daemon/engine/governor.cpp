@@ -2,6 +2,7 @@
 #include "daemon/engine/governor.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -64,26 +65,38 @@ double MotionGovernor::direction_rate_limit(double direction) const {
 namespace {
 
 // Among the accelerations the jerk limit allows this period, the feasible one closest to the
-// preferred; `fallback` (braking) when none is.
+// preferred (the first of them on a tie); `fallback` (braking) when none is. The candidates are
+// tried closest first and the search stops at the first feasible one: each check brakes to rest in
+// simulation, so checking only until the answer is known is what keeps a cycle short.
 template <class Feasible>
 Kinematics closest_feasible(const Kinematics& now, const Kinematics& preferred,
                             const Kinematics& fallback, const Feasible& feasible, double a_max,
                             double j_max, double dt_s) {
-  Kinematics next = fallback;
+  struct Candidate {
+    double gap;
+    int index;
+  };
+  std::array<Candidate, kAccelCandidates + 1> order;
+  std::size_t count = 0;
   const double lo = std::max(-a_max, now.a - j_max * dt_s);
   const double hi = std::min(a_max, now.a + j_max * dt_s);
-  double best_gap = std::numeric_limits<double>::infinity();
+  const auto acceleration = [&](int i) { return lo + (hi - lo) * i / kAccelCandidates; };
   for (int i = 0; i <= kAccelCandidates; ++i) {
-    const double acc = lo + (hi - lo) * i / kAccelCandidates;
+    const double gap = std::abs(acceleration(i) - preferred.a);
+    // Only a finite gap can be the closest (a NaN or infinite one never is).
+    if (gap < std::numeric_limits<double>::infinity()) order[count++] = {gap, i};
+  }
+  std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count),
+            [](const Candidate& x, const Candidate& y) {
+              return x.gap < y.gap || (x.gap == y.gap && x.index < y.index);
+            });
+  for (std::size_t k = 0; k < count; ++k) {
+    const double acc = acceleration(order[k].index);
     const double v = now.v + acc * dt_s;
     const Kinematics c{now.p + v * dt_s, v, acc};
-    const double gap = std::abs(acc - preferred.a);
-    if (gap < best_gap && feasible(c)) {
-      best_gap = gap;
-      next = c;
-    }
+    if (feasible(c)) return c;
   }
-  return next;
+  return fallback;
 }
 
 }  // namespace
