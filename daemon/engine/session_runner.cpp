@@ -19,6 +19,12 @@ SessionRunner::SessionRunner(std::shared_ptr<const Plan> plan) : plan_(std::move
   for (const Phase& p : plan_->phases) {
     if (std::abs(p.target - home) > std::abs(highest_target_ - home)) highest_target_ = p.target;
   }
+  // The estimate of the phases after each one depends on the plan alone: summed once here, not
+  // in every cycle's snapshot.
+  const std::size_t n = plan_->phases.size();
+  estimate_after_.assign(n + 1, 0.0);
+  for (std::size_t i = n; i-- > 1;)
+    estimate_after_[i - 1] = phase_estimate(i, plan_->phases[i - 1].target) + estimate_after_[i];
 }
 
 RunnerStep SessionRunner::step(Clock::time_point now, double setpoint, bool setpoint_settled,
@@ -105,11 +111,7 @@ double SessionRunner::phase_remaining_seconds(Clock::time_point now, double setp
 
 double SessionRunner::remaining_seconds(Clock::time_point now, double setpoint) const {
   if (finished()) return 0.0;
-  double total = phase_remaining_seconds(now, setpoint);
-  for (std::size_t i = index_ + 1; i < plan_->phases.size(); ++i) {
-    total += phase_estimate(i, plan_->phases[i - 1].target);
-  }
-  return total;
+  return phase_remaining_seconds(now, setpoint) + estimate_after_[index_];
 }
 
 }  // namespace traction

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "daemon/engine/plan.hpp"
 
@@ -56,6 +57,9 @@ class SessionRunner {
   double served_before_pause_ = 0.0;
   std::optional<Clock::time_point> paused_at_;
   double highest_target_ = 0.0;
+  // estimate_after_[i]: the estimated seconds of the phases after phase i, each approached from
+  // the target of the one before it.
+  std::vector<double> estimate_after_;
 };
 
 }  // namespace traction

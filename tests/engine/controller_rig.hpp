@@ -104,7 +104,9 @@ class ControllerRig {
     const bool written = link_ok && out.write && reading_.available;
     if (written) write(out.command);
     collect_events();
-    trace_.push_back(CycleRecord{t_s(t), controller_->snapshot(t).setpoint,
+    // Published as the control loop publishes it: filled in place each cycle.
+    controller_->fill_snapshot(t, snapshot_);
+    trace_.push_back(CycleRecord{t_s(t), snapshot_.setpoint,
                                  reading_.drive == cia402::State::operation_enabled, written,
                                  device_.axis(), reading_.actual, controller_->state(),
                                  written ? control_word_ : std::uint16_t{0}});
@@ -225,6 +227,7 @@ class ControllerRig {
   double reading_scale_ = 1.0;
   double failed_cycle_s_ = 0.01;
   double next_tick_ = 0.0;
+  StatusSnapshot snapshot_;
   std::vector<CycleRecord> trace_;
   std::vector<Event> events_;
   std::vector<double> event_times_;
