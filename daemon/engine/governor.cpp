@@ -5,7 +5,6 @@
 #include <array>
 #include <cmath>
 #include <limits>
-#include <optional>
 
 namespace traction {
 namespace {
@@ -41,33 +40,13 @@ Kinematics velocity_step(const Kinematics& s, double wanted_v, double a_max, dou
   return {s.p + v * dt, v, a};
 }
 
-bool at_rest(const Kinematics& s, double j_max, double dt) {
-  return std::abs(s.v) < kVelocityEpsilon && std::abs(s.a) < j_max * dt;
-}
-
 // Where the setpoint comes to rest if it brakes now, jerk-limited.
 double rest_position(Kinematics s, double a_max, double j_max, double dt) {
   for (int i = 0; i < kMaxBrakeSteps; ++i) {
-    if (at_rest(s, j_max, dt)) break;
+    if (std::abs(s.v) < kVelocityEpsilon && std::abs(s.a) < j_max * dt) break;
     s = velocity_step(s, 0.0, a_max, j_max, dt);
   }
   return s.p;
-}
-
-// rest_position() of two states: the same steps for each, taken in turn, so that the processor
-// overlaps their two independent chains of divisions and square roots.
-std::array<double, 2> rest_positions(Kinematics s0, Kinematics s1, double a_max, double j_max,
-                                     double dt) {
-  bool rest0 = false;
-  bool rest1 = false;
-  for (int i = 0; i < kMaxBrakeSteps; ++i) {
-    rest0 = rest0 || at_rest(s0, j_max, dt);
-    rest1 = rest1 || at_rest(s1, j_max, dt);
-    if (rest0 && rest1) break;
-    if (!rest0) s0 = velocity_step(s0, 0.0, a_max, j_max, dt);
-    if (!rest1) s1 = velocity_step(s1, 0.0, a_max, j_max, dt);
-  }
-  return {s0.p, s1.p};
 }
 
 }  // namespace
@@ -86,17 +65,13 @@ double MotionGovernor::direction_rate_limit(double direction) const {
 namespace {
 
 // Among the accelerations the jerk limit allows this period, the feasible one closest to the
-// preferred (the first of them on a tie); `fallback` (braking) when none is. A candidate is
-// feasible when it is `admissible` and its rest position `stops_short`. The candidates are tried
-// closest first and the search stops at the first feasible one: each check brakes to rest in
-// simulation, so checking only until the answer is known is what keeps a cycle short. The rest
-// positions of the admissible candidates are found two at a time (rest_positions()); the first
-// feasible of the two, in that order, is the answer.
-template <class Admissible, class StopsShort>
+// preferred (the first of them on a tie); `fallback` (braking) when none is. The candidates are
+// tried closest first and the search stops at the first feasible one: each check brakes to rest in
+// simulation, so checking only until the answer is known is what keeps a cycle short.
+template <class Feasible>
 Kinematics closest_feasible(const Kinematics& now, const Kinematics& preferred,
-                            const Kinematics& fallback, const Admissible& admissible,
-                            const StopsShort& stops_short, double a_max, double j_max,
-                            double dt_s) {
+                            const Kinematics& fallback, const Feasible& feasible, double a_max,
+                            double j_max, double dt_s) {
   struct Candidate {
     double gap;
     int index;
@@ -105,13 +80,9 @@ Kinematics closest_feasible(const Kinematics& now, const Kinematics& preferred,
   std::size_t count = 0;
   const double lo = std::max(-a_max, now.a - j_max * dt_s);
   const double hi = std::min(a_max, now.a + j_max * dt_s);
-  const auto candidate = [&](std::size_t k) {
-    const double acc = lo + (hi - lo) * order[k].index / kAccelCandidates;
-    const double v = now.v + acc * dt_s;
-    return Kinematics{now.p + v * dt_s, v, acc};
-  };
+  const auto acceleration = [&](int i) { return lo + (hi - lo) * i / kAccelCandidates; };
   for (int i = 0; i <= kAccelCandidates; ++i) {
-    const double gap = std::abs(lo + (hi - lo) * i / kAccelCandidates - preferred.a);
+    const double gap = std::abs(acceleration(i) - preferred.a);
     // Only a finite gap can be the closest (a NaN or infinite one never is).
     if (gap < std::numeric_limits<double>::infinity()) order[count++] = {gap, i};
   }
@@ -119,23 +90,11 @@ Kinematics closest_feasible(const Kinematics& now, const Kinematics& preferred,
             [](const Candidate& x, const Candidate& y) {
               return x.gap < y.gap || (x.gap == y.gap && x.index < y.index);
             });
-  std::size_t k = 0;
-  const auto next_admissible = [&]() -> std::optional<Kinematics> {
-    for (; k < count; ++k) {
-      const Kinematics c = candidate(k);
-      if (admissible(c)) {
-        ++k;
-        return c;
-      }
-    }
-    return std::nullopt;
-  };
-  while (const auto first = next_admissible()) {
-    const auto second = next_admissible();
-    if (!second) return stops_short(rest_position(*first, a_max, j_max, dt_s)) ? *first : fallback;
-    const std::array<double, 2> rest = rest_positions(*first, *second, a_max, j_max, dt_s);
-    if (stops_short(rest[0])) return *first;
-    if (stops_short(rest[1])) return *second;
+  for (std::size_t k = 0; k < count; ++k) {
+    const double acc = acceleration(order[k].index);
+    const double v = now.v + acc * dt_s;
+    const Kinematics c{now.p + v * dt_s, v, acc};
+    if (feasible(c)) return c;
   }
   return fallback;
 }
@@ -168,17 +127,15 @@ double MotionGovernor::step(double target, double max_rate, double dt_s) {
   const Kinematics braking = velocity_step(now, 0.0, a_max, j_max, dt_s);
   const double speed_cap = std::max(
       std::min(std::max(0.0, max_rate), direction_rate_limit(sign(now.v))), std::abs(now.v));
-  auto admissible = [&](const Kinematics& c) {
+  auto feasible = [&](const Kinematics& c) {
     const double unwound = c.v + c.a * std::abs(c.a) / (2.0 * j_max);
     if (std::abs(c.v) > speed_cap + 1e-12 || std::abs(unwound) > speed_cap + 1e-9) return false;
-    return !((goal - c.p) * direction < 0.0);
+    if ((goal - c.p) * direction < 0.0) return false;
+    return (goal - rest_position(c, a_max, j_max, dt_s)) * direction >= 0.0;
   };
-  auto stops_short = [&](double rest) { return (goal - rest) * direction >= 0.0; };
-  const bool preferred_feasible =
-      admissible(preferred) && stops_short(rest_position(preferred, a_max, j_max, dt_s));
-  Kinematics next = preferred_feasible ? preferred
-                                       : closest_feasible(now, preferred, braking, admissible,
-                                                          stops_short, a_max, j_max, dt_s);
+  Kinematics next = feasible(preferred)
+                        ? preferred
+                        : closest_feasible(now, preferred, braking, feasible, a_max, j_max, dt_s);
   // Landing: the last period may close a residual creep speed in one step. A goal that moved too
   // close to stop before it (a new target mid-motion) is passed with smooth braking instead, and
   // approached again from the other side: a jolt would be worse than the small overshoot.
