@@ -99,7 +99,9 @@ const std::map<std::string, Describe>& describers() {
          return "RELEASE STALLED: " + text_at(d, "reason");
        }},
       {"selftest_started",
-       [](const json& d, const std::string&) { return "self-test started by " + text_at(d, "by"); }},
+       [](const json& d, const std::string&) {
+         return "self-test started by " + text_at(d, "by");
+       }},
       {"selftest_step",
        [](const json& d, const std::string&) {
          std::string step = text_at(d, "step");

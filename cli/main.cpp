@@ -81,8 +81,7 @@ int run_cli(int argc, char** argv) {
   auto* selftest_command =
       add("selftest", "commissioning self-test with nobody on the device (operator)", true,
           [&] { return traction::ctl::selftest(options, selftest_options); });
-  selftest_command->add_flag("--yes", selftest_options.yes,
-                             "nobody is on the device: do not ask");
+  selftest_command->add_flag("--yes", selftest_options.yes, "nobody is on the device: do not ask");
   selftest_command
       ->add_option("--switch-seconds", selftest_options.stop_switch_seconds,
                    "time to press the patient stop switch")

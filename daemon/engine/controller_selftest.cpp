@@ -51,9 +51,9 @@ bool SessionController::link_silent(Clock::time_point now) const {
 
 CommandReply SessionController::start_selftest(const ControlCommand& command) {
   if (state_ != DaemonState::idle)
-    return refusal(not_idle_reason(state_),
-                   std::string("the self-test runs only while idle; the device is ") +
-                       to_string(state_));
+    return refusal(
+        not_idle_reason(state_),
+        std::string("the self-test runs only while idle; the device is ") + to_string(state_));
   if (!device_.fresh) return refusal(reason::kDataStale, "no fresh reading from the device");
   if (away())
     return refusal(reason::kNotAtHome, "the axis is at " + axis_text(device_.actual, kind_) +

@@ -117,7 +117,8 @@ void read_selftests(const std::string& path, History& history) {
       if (auto ended = parse_utc(last->ended_utc))
         history.last_selftest = SelfTestSummary{*ended, last->passed, last->summary};
     }
-    if (auto passed = store.last_selftest(true)) history.last_passed_selftest = parse_utc(passed->ended_utc);
+    if (auto passed = store.last_selftest(true))
+      history.last_passed_selftest = parse_utc(passed->ended_utc);
   } catch (const std::exception& e) {
     spdlog::error("history: the self-tests could not be read: {}", e.what());
   }

@@ -30,7 +30,8 @@ void session_start(MethodContext& context, const nlohmann::json& params, const R
 void session_pause(MethodContext& context, const nlohmann::json& params, const Responder& respond);
 void session_resume(MethodContext& context, const nlohmann::json& params, const Responder& respond);
 void session_stop(MethodContext& context, const nlohmann::json& params, const Responder& respond);
-void device_selftest(MethodContext& context, const nlohmann::json& params, const Responder& respond);
+void device_selftest(MethodContext& context, const nlohmann::json& params,
+                     const Responder& respond);
 void device_estop(MethodContext& context, const nlohmann::json& params, const Responder& respond);
 void device_reset(MethodContext& context, const nlohmann::json& params, const Responder& respond);
 

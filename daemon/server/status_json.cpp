@@ -107,7 +107,8 @@ nlohmann::json selftest_to_json(const SelfTestProgress& p) {
 
 nlohmann::json last_selftest_to_json(const std::optional<SelfTestSummary>& last) {
   if (!last) return nullptr;
-  return {{"ended_utc", format_utc(last->time)}, {"passed", last->passed}, {"summary", last->summary}};
+  return {
+      {"ended_utc", format_utc(last->time)}, {"passed", last->passed}, {"summary", last->summary}};
 }
 
 nlohmann::json status_to_json(const StatusSnapshot& snapshot, Clock::time_point now) {

@@ -37,11 +37,11 @@ std::string CycleHeartbeat::describe(const StatusSnapshot& snapshot) const {
     case DaemonState::recovering:
       return "recovering: bringing the axis home on " + device + " (" + snapshot.activity + ")";
     case DaemonState::selftest:
-      return "selftest: " +
-             std::string(snapshot.selftest ? snapshot.selftest->step : "starting") + " on " +
-             device + (snapshot.selftest && !snapshot.selftest->prompt.empty()
-                           ? " (" + snapshot.selftest->prompt + ")"
-                           : "");
+      return "selftest: " + std::string(snapshot.selftest ? snapshot.selftest->step : "starting") +
+             " on " + device +
+             (snapshot.selftest && !snapshot.selftest->prompt.empty()
+                  ? " (" + snapshot.selftest->prompt + ")"
+                  : "");
     case DaemonState::starting:
     case DaemonState::running:
     case DaemonState::paused:
