@@ -214,7 +214,8 @@ void ControlLoop::leave_drive() {
 
 bool ControlLoop::shutdown_safely(std::chrono::milliseconds timeout) {
   const DaemonState s = snapshot().state;
-  if (s == DaemonState::starting || s == DaemonState::running || s == DaemonState::paused) {
+  if (s == DaemonState::starting || s == DaemonState::running || s == DaemonState::paused ||
+      s == DaemonState::selftest) {
     ControlCommand stop;
     stop.kind = CommandKind::stop;
     stop.requested_by = "shutdown";
@@ -226,7 +227,7 @@ bool ControlLoop::shutdown_safely(std::chrono::milliseconds timeout) {
     const bool releasing =
         snap.state == DaemonState::starting || snap.state == DaemonState::running ||
         snap.state == DaemonState::paused || snap.state == DaemonState::stopping ||
-        snap.state == DaemonState::recovering;
+        snap.state == DaemonState::recovering || snap.state == DaemonState::selftest;
     // Home (or a latched state that has brought the person home): the loop may end.
     if (!releasing && !snap.away_from_home) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

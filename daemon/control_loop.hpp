@@ -55,9 +55,9 @@ class ControlLoop final : public ControlPort {
   // Stops the thread. A drive at home is disabled; a drive away from home is never disabled under
   // its load. Call shutdown_safely() first.
   void stop();
-  // Stops a running session (normal release rate) and waits until the person is home (idle, or a
-  // latched state whose release ended at home) or `timeout` passes; the reason is logged then.
-  // Returns true when the axis ended at home.
+  // Stops a running session (normal release rate) or the self-test, and waits until the person is
+  // home (idle, or a latched state whose release ended at home) or `timeout` passes; the reason is
+  // logged then. Returns true when the axis ended at home.
   bool shutdown_safely(std::chrono::milliseconds timeout);
 
   // ControlPort
