@@ -282,7 +282,7 @@ def measure(build, work, events, outage):
             "overruns_broker_up": added(first, before),
             "overruns_broker_down_and_back": added(before, after_overruns),
             "state_at_kill": state_at_kill,
-            "session_outcome": end.get("outcome"),
+            "session_outcome": end.get("outcome"), "session_reason": end.get("reason"),
             "restart_to_state_ms": round((state[0][0] - restarted) * 1000, 1) if state else None}
         return result
     finally:

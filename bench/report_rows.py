@@ -206,6 +206,11 @@ def web_rows(r):
         f"{fmt(get(panel, 'cpu_percent'))} % CPU", "", "")
 
 
+def outcome(o):
+    text = get(o, "session_outcome", default="n/a")
+    return text if text == "completed" else f"{text} ({get(o, 'session_reason', default='no reason')})"
+
+
 def mqtt_rows(r):
     m = get(r, "mqtt")
     if m is None:
@@ -222,8 +227,9 @@ def mqtt_rows(r):
     down = get(o, "overruns_broker_down_and_back")
     yield (f"control overruns, broker killed for {fmt(get(o, 'outage_seconds'))} s during a session "
            f"({fmt(get(o, 'window_seconds'))} s from the kill)",
-           f"{fmt(down)} (same window, broker up: {fmt(get(o, 'overruns_broker_up'))}); session "
-           f"{get(o, 'session_outcome', default='n/a')}", "0, session completed",
+           f"{fmt(down)} (same window, broker up: {fmt(get(o, 'overruns_broker_up'))}); state at the "
+           f"kill {get(o, 'state_at_kill', default='n/a')}; session {outcome(o)}",
+           "0, session completed",
            verdict(num(down) == 0 and get(o, "session_outcome") == "completed"))
     yield ("broker restarted → next state message at mosquitto_sub",
            fmt(get(o, "restart_to_state_ms"), " ms"), "", "")
