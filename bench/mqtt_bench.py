@@ -233,7 +233,10 @@ def measure(build, work, events, outage):
         session_id = started["result"].get("session_id") or started["result"].get("id")
         d.wait_event(state_is("running"), 0)
         # 1. Pause/resume cycles until `events` events came on the daemon's socket.
+        deadline = time.monotonic() + 60
         while len(d.events) < events:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"only {len(d.events)} events in 60 s of pause/resume")
             for method, to in (("session.pause", "paused"), ("session.resume", "running")):
                 mark = len(d.events)
                 d.call(method)
