@@ -29,6 +29,7 @@ SECTIONS = {
     "estop_fifo": ["estop_fifo"],
     "engine": ["engine"],
     "web": ["web"],
+    "mqtt": ["mqtt"],
 }
 
 

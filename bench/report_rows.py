@@ -206,8 +206,37 @@ def web_rows(r):
         f"{fmt(get(panel, 'cpu_percent'))} % CPU", "", "")
 
 
+def outcome(o):
+    text = get(o, "session_outcome", default="n/a")
+    return text if text == "completed" else f"{text} ({get(o, 'session_reason', default='no reason')})"
+
+
+def mqtt_rows(r):
+    m = get(r, "mqtt")
+    if m is None:
+        return
+    bad = error_row("MQTT bridge", m)
+    if bad:
+        yield bad
+        return
+    name = (f"daemon event → mosquitto_sub on tractiond/ID/event "
+            f"({fmt(get(m, 'event_latency_ms', 'count'))} events)")
+    yield (name, f"{latency(get(m, 'event_latency_ms'))}; missing {fmt(get(m, 'events_missing'))}",
+           f"p99 ≤ {fmt(get(m, 'target_p99_ms'))} ms", verdict(get(m, "meets_target", default=False)))
+    o = get(m, "outage", default={})
+    down = get(o, "overruns_broker_down_and_back")
+    yield (f"control overruns, broker killed for {fmt(get(o, 'outage_seconds'))} s during a session "
+           f"({fmt(get(o, 'window_seconds'))} s from the kill)",
+           f"{fmt(down)} (same window, broker up: {fmt(get(o, 'overruns_broker_up'))}); state at the "
+           f"kill {get(o, 'state_at_kill', default='n/a')}; session {outcome(o)}",
+           "0, session completed",
+           verdict(num(down) == 0 and get(o, "session_outcome") == "completed"))
+    yield ("broker restarted → next state message at mosquitto_sub",
+           fmt(get(o, "restart_to_state_ms"), " ms"), "", "")
+
+
 SECTIONS = (period_rows, stop_rows, estop_rows, driver_rows, footprint_rows, socket_rows,
-            engine_rows, web_rows)
+            engine_rows, web_rows, mqtt_rows)
 
 
 def rows(results):
