@@ -31,18 +31,39 @@ Device device(const std::string& kind) {
           limits["tolerance"].get<double>()};
 }
 
-// A config in the rig's directory whose device file is the shipped one with `change` applied.
-std::string broken_config(Rig& rig, const std::string& kind,
-                          const std::function<void(json&)>& change) {
+// Starts the daemon on a device file that is the shipped one with the axis reading's scale
+// multiplied by `factor` (a wrong map: 0.1 for a position in 0.01° read as 0.001°, -1 for a wrong
+// sign); the target is written right.
+bool start_with_reading_scaled(Rig& rig, const std::string& kind, double factor) {
   json device_file = json::parse(read_file(source_path("config/devices/sim-" + kind + ".json")));
-  change(device_file);
+  json& scale = device_file["registers"]["actual"]["scale"];
+  scale = scale.get<double>() * factor;
   std::ofstream(rig.dir() + "/device.json") << device_file.dump(2);
   json config = json::parse(read_file(source_path("config/examples/sim-" + kind + ".json")));
   config["device"]["file"] = rig.dir() + "/device.json";
   config["programs"]["dirs"] = json::array({source_path("config/programs")});
   std::ofstream(rig.dir() + "/tractiond.json") << config.dump(2);
-  return rig.dir() + "/tractiond.json";
+  rig.set_config(rig.dir() + "/tractiond.json");
+  return rig.start_daemon();
 }
+
+// Presses the patient switch when the self-test asks for it and releases it when asked to (or
+// when the test has ended); call it while waiting.
+struct SwitchPresser {
+  bool pressed = false;
+  bool released = false;
+  void step(Rig& rig) {
+    const json progress = rig.status().value("selftest", json());
+    const std::string prompt = progress.is_object() ? progress.value("prompt", "") : "";
+    const bool ended = progress.is_null();
+    if (!pressed && !ended && progress.value("step", "") == "stop_switch" &&
+        prompt.rfind("press", 0) == 0) {
+      pressed = rig.sim({{"command", "press_stop"}}).value("ok", false);
+    } else if (pressed && !released && (ended || prompt.rfind("release", 0) == 0)) {
+      released = rig.sim({{"command", "release_stop"}}).value("ok", false);
+    }
+  }
+};
 
 struct Outcome {
   int exit_code = -1;
@@ -57,28 +78,17 @@ Outcome run_selftest(Rig& rig, bool press = true) {
   Process ctl({build_path("cli/tractionctl"), "--socket", rig.dir() + "/d.sock", "selftest",
                "--yes", "--json", "--switch-seconds", "6"},
               out);
-  bool pressed = false;
-  bool released = false;
+  SwitchPresser presser;
   const bool ended = wait_until(
       [&] {
         if (ctl.exited()) return true;
-        const json progress = rig.status().value("selftest", json());
-        if (!press || !progress.is_object() || progress.value("step", "") != "stop_switch")
-          return false;
-        const std::string prompt = progress.value("prompt", "");
-        if (!pressed && prompt.rfind("press", 0) == 0) {
-          pressed = rig.sim({{"command", "press_stop"}}).value("ok", false);
-        } else if (pressed && !released && prompt.rfind("release", 0) == 0) {
-          released = rig.sim({{"command", "release_stop"}}).value("ok", false);
-        } else if (pressed && !released && rig.status().value("selftest", json()).is_null()) {
-          released = rig.sim({{"command", "release_stop"}}).value("ok", false);
-        }
+        if (press) presser.step(rig);
         return false;
       },
       90s, 20ms);
   Outcome o;
   if (!ended) ctl.terminate();
-  if (pressed && !released) rig.sim({{"command", "release_stop"}});
+  if (presser.pressed && !presser.released) rig.sim({{"command", "release_stop"}});
   o.exit_code = ctl.exit_status();
   o.output = read_file(out);
   o.result = json::parse(o.output, nullptr, false);
@@ -184,12 +194,7 @@ TEST_P(SelfTestE2E, nobody_pressing_the_switch_fails_the_stop_switch_step_in_tim
 TEST_P(SelfTestE2E, a_reading_scaled_ten_times_too_small_fails_the_motion_step) {
   const Device d = device(GetParam());
   Rig rig(d.kind, without_daemon());
-  const std::string axis = "actual";
-  const std::string config = broken_config(rig, d.kind, [&](json& f) {
-    f["registers"][axis]["scale"] = f["registers"][axis]["scale"].get<double>() / 10.0;
-  });
-  rig.set_config(config);
-  ASSERT_TRUE(rig.start_daemon()) << rig.log();
+  ASSERT_TRUE(start_with_reading_scaled(rig, d.kind, 0.1)) << rig.log();
   const Outcome o = run_selftest(rig);
   EXPECT_EQ(o.exit_code, 4) << o.output;
   const auto [step, detail] = failed_step(o.result);
@@ -201,12 +206,7 @@ TEST_P(SelfTestE2E, a_reading_scaled_ten_times_too_small_fails_the_motion_step) 
 TEST_P(SelfTestE2E, a_reading_with_the_wrong_sign_fails_the_motion_step) {
   const Device d = device(GetParam());
   Rig rig(d.kind, without_daemon());
-  const std::string axis = "actual";
-  const std::string config = broken_config(rig, d.kind, [&](json& f) {
-    f["registers"][axis]["scale"] = -f["registers"][axis]["scale"].get<double>();
-  });
-  rig.set_config(config);
-  ASSERT_TRUE(rig.start_daemon()) << rig.log();
+  ASSERT_TRUE(start_with_reading_scaled(rig, d.kind, -1.0)) << rig.log();
   const Outcome o = run_selftest(rig);
   EXPECT_EQ(o.exit_code, 4) << o.output;
   const auto [step, detail] = failed_step(o.result);
@@ -223,17 +223,12 @@ TEST_P(SelfTestE2E, an_estop_during_the_move_ends_it_at_home) {
   Process ctl({build_path("cli/tractionctl"), "--socket", rig.dir() + "/d.sock", "selftest",
                "--yes", "--json", "--switch-seconds", "6"},
               out);
-  bool pressed = false;
+  SwitchPresser presser;
   ASSERT_TRUE(wait_until(
       [&] {
+        presser.step(rig);
         const json p = rig.status().value("selftest", json());
-        if (!p.is_object()) return false;
-        if (p.value("step", "") == "stop_switch" && !pressed &&
-            p.value("prompt", "").rfind("press", 0) == 0)
-          pressed = rig.sim({{"command", "press_stop"}}).value("ok", false);
-        if (pressed && p.value("prompt", "").rfind("release", 0) == 0)
-          rig.sim({{"command", "release_stop"}});
-        return p.value("step", "") == "motion";
+        return p.is_object() && p.value("step", "") == "motion";
       },
       60s, 20ms))
       << rig.log();
