@@ -116,18 +116,20 @@ inline double fastest_rate(TraceColumns& trace, double from_s) {
 }
 
 // The fastest the axis moved while the person was loaded (beyond home by more than half the
-// tolerance), from the rig's trace rows from simulated time `from_s` on, once the trace has caught
-// up with `truth`. A bench taking up its slack below the floor force loads nobody.
+// tolerance) and the drive had power, from the rig's trace rows from simulated time `from_s` on,
+// once the trace has caught up with `truth`. A bench taking up its slack below the floor force
+// loads nobody. Without power nothing drives the axis: a drive without a brake lets the person
+// back-drive the mechanics home at whatever rate they give (the bench's tension decays with its
+// time constant, its first 50 ms faster while the rope speeds up against the person's damping),
+// which no controller can limit; the rate limits judge driven motion only.
 inline double fastest_loaded_rate(Rig& rig, const nlohmann::json& truth, const SimLimits& d,
                                   double from_s = 0.0) {
   TraceColumns trace = trace_through(rig, truth.value("t", 0.0));
   double fastest = 0.0;
-  const std::size_t rows =
-      std::min({trace["t"].size(), trace["actual"].size(), trace["velocity"].size()});
-  for (std::size_t i = 0; i < rows; ++i) {
-    if (trace["t"][i] >= from_s && std::abs(trace["actual"][i] - d.home) > 0.5 * d.tolerance) {
+  for (std::size_t i = 0; i < trace_rows(trace); ++i) {
+    const bool powered = trace_drive(trace, i) != cia402::State::not_ready_to_switch_on;
+    if (powered && trace["t"][i] >= from_s && away_from_home(trace["actual"][i], d))
       fastest = std::max(fastest, std::abs(trace["velocity"][i]));
-    }
   }
   return fastest;
 }

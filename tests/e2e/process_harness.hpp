@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -177,6 +178,11 @@ class Rig {
     daemon_.reset();
     sim_.reset();
     socat_.reset();
+    // TRACTION_KEEP_RIG=1 keeps the rig's directory (trace, logs) for a look after a failure.
+    if (std::getenv("TRACTION_KEEP_RIG") != nullptr) {
+      std::fprintf(stderr, "rig kept: %s\n", dir_.c_str());
+      return;
+    }
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
