@@ -5,8 +5,6 @@
 #include <sched.h>
 #include <spdlog/spdlog.h>
 
-#include <condition_variable>
-#include <future>
 #include <system_error>
 
 #include "daemon/engine/event_json.hpp"
@@ -74,23 +72,66 @@ void ControlLoop::start() {
 }
 
 void ControlLoop::stop() {
-  stop_requested_ = true;
+  {
+    std::lock_guard lock(mailbox_mutex_);
+    stop_requested_ = true;
+  }
+  wake_.notify_one();
   if (thread_.joinable()) thread_.join();
 }
 
 void ControlLoop::submit(ControlCommand command) {
-  std::lock_guard lock(mailbox_mutex_);
-  if (command.kind == CommandKind::estop) {
-    mailbox_.push_front(std::move(command));  // an estop is never queued behind other work
-  } else {
-    mailbox_.push_back(std::move(command));
+  const bool estop = command.kind == CommandKind::estop;
+  {
+    std::lock_guard lock(mailbox_mutex_);
+    if (estop) {
+      mailbox_.push_front(std::move(command));  // an estop is never queued behind other work
+      estop_waiting_ = true;
+    } else {
+      mailbox_.push_back(std::move(command));
+    }
   }
+  if (estop) wake_.notify_one();  // nor does it wait for the next cycle
 }
 
 void ControlLoop::take_commands(std::vector<ControlCommand>& out) {
   std::lock_guard lock(mailbox_mutex_);
   for (ControlCommand& c : mailbox_) out.push_back(std::move(c));
   mailbox_.clear();
+  estop_waiting_ = false;
+}
+
+// The mailbox's commands, each with its reply held back until the next published snapshot.
+void ControlLoop::handle_commands(const Tick& tick) {
+  take_commands(commands_);
+  for (ControlCommand& command : commands_) {
+    if (command.done) {
+      command.done = [this, done = std::move(command.done)](CommandReply reply) {
+        replies_.emplace_back(std::move(done), std::move(reply));
+      };
+    }
+    controller_.handle(std::move(command), tick);
+  }
+  commands_.clear();
+}
+
+// Sleeps until this period's deadline; true when an estop reached the mailbox first.
+bool ControlLoop::wait_for_deadline() {
+  std::unique_lock lock(mailbox_mutex_);
+  wake_.wait_until(lock, deadline_, [this] { return estop_waiting_ || stop_requested_; });
+  return estop_waiting_ && !stop_requested_;
+}
+
+// An estop that arrived between two cycles acts now: it is handled, and the release's first
+// command (the drive's quick stop, where that is its safe reaction) goes to the drive at once,
+// the setpoint held where it is (SessionController::prompt). The next cycle comes at its own
+// deadline and reads, judges, moves and publishes as always.
+void ControlLoop::estop_at_once() {
+  const Tick tick = tick_now();
+  handle_commands(tick);
+  if (!configured_ || !device_.available || controller_.link_silent(tick.now)) return;
+  const CycleOutput out = controller_.prompt(tick);
+  if (out.write) controller_.write_result(driver_->write(out.command));
 }
 
 StatusSnapshot ControlLoop::snapshot() const {
@@ -149,16 +190,7 @@ void ControlLoop::configure_device(Clock::time_point now) {
 // transactions of one read and one write.
 void ControlLoop::cycle_once() {
   const Tick tick = tick_now();
-  take_commands(commands_);
-  for (ControlCommand& command : commands_) {
-    if (command.done) {
-      command.done = [this, done = std::move(command.done)](CommandReply reply) {
-        replies_.emplace_back(std::move(done), std::move(reply));
-      };
-    }
-    controller_.handle(std::move(command), tick);
-  }
-  commands_.clear();
+  handle_commands(tick);
   // The self-test's watchdog step: no request reaches the drive until its watchdog must have
   // tripped (an estop above ends the silence at once).
   const bool silent = controller_.link_silent(tick.now);
@@ -190,7 +222,7 @@ void ControlLoop::run() {
   while (!stop_requested_) {
     deadline_ += period;
     cycle_once();
-    std::this_thread::sleep_until(deadline_);
+    while (wait_for_deadline()) estop_at_once();
   }
   leave_drive();
 }

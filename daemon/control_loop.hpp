@@ -2,7 +2,8 @@
 // The control thread: a fixed period with absolute deadlines. It alone owns the driver (libmodbus
 // is not thread safe). Each cycle: apply mailbox commands (an estop overtakes the rest), read the
 // device, run the session controller (monitor, runner, governor), carry out drive requests, write
-// the governed setpoint, publish a snapshot and events. It implements ControlPort for the server:
+// the governed setpoint, publish a snapshot and events. An estop does not wait for the next cycle:
+// it wakes the thread, and the drive is told at once. It implements ControlPort for the server:
 // nothing the server calls waits for the control thread.
 #pragma once
 
@@ -10,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -71,6 +73,9 @@ class ControlLoop final : public ControlPort {
   void configure_device(Clock::time_point now);
   void leave_drive();
   void take_commands(std::vector<ControlCommand>& out);
+  void handle_commands(const Tick& tick);
+  bool wait_for_deadline();
+  void estop_at_once();
   void publish(Clock::time_point now, double cycle_ms, bool overrun);
 
   std::unique_ptr<Driver> driver_;
@@ -79,6 +84,9 @@ class ControlLoop final : public ControlPort {
 
   std::mutex mailbox_mutex_;
   std::deque<ControlCommand> mailbox_;
+  // An estop is waiting in the mailbox: the loop wakes before its deadline to act on it.
+  bool estop_waiting_ = false;
+  std::condition_variable wake_;
 
   // The control thread's own (reused every cycle, so that a steady cycle allocates nothing).
   std::vector<ControlCommand> commands_;

@@ -91,6 +91,16 @@ CycleOutput SessionController::cycle(const Tick& tick, const DeviceState& device
   return out;
 }
 
+CycleOutput SessionController::prompt(const Tick& tick) {
+  CycleOutput out;
+  if (state_ != DaemonState::estop || !device_.available || lost_contact_) return out;
+  tick_ = tick;
+  out.command.target = governor_.position();
+  out.command.goal = motion().goal;
+  out.write = true;
+  return out;
+}
+
 // The first fresh reading after start-up or a lost link. The setpoint starts from the measured
 // value, and a drive that holds a load is never disabled: away from home, the daemon's first job
 // is to bring the person home.

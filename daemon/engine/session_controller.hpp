@@ -52,6 +52,11 @@ class SessionController {
   void handle(ControlCommand command, const Tick& tick);
   // One control cycle with this cycle's reading.
   CycleOutput cycle(const Tick& tick, const DeviceState& device);
+  // What the drive is told at once, between two cycles, after an estop was handled: the release's
+  // first command (the drive's quick stop where that is its safe reaction), with the setpoint
+  // held where the last cycle left it. Nothing advances (no reading, no judgement, no governor
+  // step), so the cycles keep their period and the setpoint never jumps. No write outside estop.
+  CycleOutput prompt(const Tick& tick);
   // What the driver said of this cycle's write (a refusal, e.g. a watchdog it cannot arm).
   void write_result(const Status& status);
 

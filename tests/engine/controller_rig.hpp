@@ -77,6 +77,16 @@ class ControllerRig {
     return reply;
   }
 
+  // An estop between two cycles, as the control loop acts on it: handled, then the controller's
+  // prompt written at once (from the last reading, nothing advanced). Returns what was written.
+  CycleOutput estop_at_once() {
+    command(CommandKind::estop);
+    const CycleOutput out = controller_->prompt(tick());
+    if (out.write && reading_.available) write(out.command);
+    collect_events();
+    return out;
+  }
+
   // Reads fail from now for `seconds`; each failed cycle lasts `cycle_s` (a response timeout, or
   // one period for a link that fails at once). No request reaches the drive meanwhile.
   // The device file's scale of the axis reading is off by `factor` (a wrong map: 10 for a
