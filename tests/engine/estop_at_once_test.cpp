@@ -84,14 +84,15 @@ TEST_P(EstopAtOnce, tells_the_drive_between_cycles_without_moving_the_setpoint) 
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Reactions, EstopAtOnce,
-    ::testing::Values(Case{true, sim::DriveReaction::home}, Case{false, sim::DriveReaction::home},
-                      Case{false, sim::DriveReaction::hold}),
-    [](const auto& info) {
-      return std::string(info.param.quick_stop_goes_home ? "quick_stop_home" : "daemon_releases") +
-             "_drive_" + sim::to_string(info.param.reaction);
-    });
+INSTANTIATE_TEST_SUITE_P(Reactions, EstopAtOnce,
+                         ::testing::Values(Case{true, sim::DriveReaction::home},
+                                           Case{false, sim::DriveReaction::home},
+                                           Case{false, sim::DriveReaction::hold}),
+                         [](const auto& info) {
+                           return std::string(info.param.quick_stop_goes_home ? "quick_stop_home"
+                                                                              : "daemon_releases") +
+                                  "_drive_" + sim::to_string(info.param.reaction);
+                         });
 
 }  // namespace
 }  // namespace traction

@@ -75,13 +75,13 @@ TEST(EstopWakesLoop, the_quick_stop_reaches_the_drive_before_the_next_cycle) {
   loop.start();
   ASSERT_TRUE(testing::wait_until([&] { return loop.snapshot().state == DaemonState::idle; }, 10s));
 
-  const auto plan = engine_test::plan_for(
-      *catalog, {{"definition",
-                  {{"kinds", {"inversion"}},
-                   {"mode", "steps"},
-                   {"phases",
-                    {{{"kind", "ramp"}, {"target", 20.0}, {"rate", 4.0}},
-                     {{"kind", "hold"}, {"seconds", 30.0}}}}}}});
+  const auto plan =
+      engine_test::plan_for(*catalog, {{"definition",
+                                        {{"kinds", {"inversion"}},
+                                         {"mode", "steps"},
+                                         {"phases",
+                                          {{{"kind", "ramp"}, {"target", 20.0}, {"rate", 4.0}},
+                                           {{"kind", "hold"}, {"seconds", 30.0}}}}}}});
   ASSERT_TRUE(plan);
   ControlCommand start;
   start.kind = CommandKind::start;
