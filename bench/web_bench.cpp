@@ -100,8 +100,15 @@ double release_ms(const std::vector<TargetWrite>& writes, BenchClock::time_point
   if (first < 2 || first >= writes.size()) return -1.0;
   const double last = writes[first - 1].target;
   const double step = last - writes[first - 2].target;
+  double previous = last;
+  int moves = 0;
   for (std::size_t i = first; i < writes.size(); ++i) {
-    const double expected = last + step * static_cast<double>(i - first + 1);
+    // The same target again is no command to move: the write an estop makes at once, between two
+    // cycles, holds the setpoint where it was (a drive that holds on its quick stop is released
+    // through the governor from the next cycle on).
+    if (writes[i].target == previous) continue;
+    previous = writes[i].target;
+    const double expected = last + step * static_cast<double>(++moves);
     if (writes[i].target < expected - 0.0005) return ms_between(pressed, writes[i].at);
   }
   return -1.0;

@@ -158,6 +158,14 @@ const nlohmann::json* ObjectReader::optional_raw(const std::string& key) {
 // do); it is the one key that needs no getter.
 constexpr const char* kCommentKey = "$comment";
 
+std::vector<std::string> ObjectReader::keys() const {
+  std::vector<std::string> out;
+  for (const auto& item : object_.items()) {
+    if (item.key() != kCommentKey) out.push_back(item.key());
+  }
+  return out;
+}
+
 void ObjectReader::finish() const {
   std::vector<std::string> known(read_.begin(), read_.end());
   for (const auto& item : object_.items()) {

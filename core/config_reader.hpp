@@ -51,6 +51,8 @@ class ObjectReader {
 
   // Rejects every key that was not read.
   void finish() const;
+  // The object's keys, for a map of names to values, without its "$comment" (finish() checks it).
+  std::vector<std::string> keys() const;
 
   [[noreturn]] void fail(const std::string& key, const std::string& rule) const;
   std::string path_of(const std::string& key) const { return path_ + "/" + key; }

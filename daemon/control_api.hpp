@@ -140,7 +140,7 @@ struct StatusSnapshot {
 };
 
 // What happened (docs/protocol.md "Events"). Typed inside the daemon; JSON at the edges only
-// (daemon/event_json.hpp: the socket's notifications and the history's rows).
+// (daemon/engine/event_json.hpp: the socket's notifications and the history's rows).
 enum class EventKind {
   state_changed,     // from, to, reason
   session_started,   // session_id, program, profile, value = total_seconds

@@ -128,12 +128,7 @@ int SignalSpec::width() const {
 
 RegisterMap RegisterMap::parse(ObjectReader& registers) {
   RegisterMap map;
-  for (const auto& item : registers.json().items()) {
-    const std::string& name = item.key();
-    if (name == "$comment") {  // templates explain themselves (config/devices/generic-cia402.json)
-      registers.string(name);
-      continue;
-    }
+  for (const std::string& name : registers.keys()) {
     const std::optional<Signal> signal = signal_named(name);
     if (!signal) {
       std::string hint = closest_match(name, all_signal_names());
@@ -171,6 +166,7 @@ RegisterMap RegisterMap::parse(ObjectReader& registers) {
       registers.fail(n.name, "required signal is missing from the register map");
     }
   }
+  registers.finish();  // a "$comment" must be a string
   map.index();
   try {
     map.validate();

@@ -71,6 +71,20 @@ std::vector<ProgramFile> program_files(const CatalogConfig& config) {
   return out;
 }
 
+// A profile may only tighten the device and site limits.
+void check_only_tightens(const Profile& p, const EffectiveLimits& base, const std::string& source,
+                         const std::string& path) {
+  for (const auto& [key, value] : p.limit_overrides.values) {
+    const double current = limit_value(base, key);
+    if (!at_least_as_strict(key, value, current)) {
+      throw ConfigError(source + ": at " + path + "/limits/" + key + ": value " +
+                        nlohmann::json(value).dump() +
+                        " is looser than the device and site value " +
+                        nlohmann::json(current).dump() + " (a profile may only tighten limits)");
+    }
+  }
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const Catalog>> Catalog::load(const CatalogConfig& config) {
@@ -94,15 +108,7 @@ Result<std::shared_ptr<const Catalog>> Catalog::load(const CatalogConfig& config
         throw ConfigError(config.profiles_source + ": at " + path + "/name: profile \"" + p.name +
                           "\" is defined twice");
       }
-      for (const auto& [key, value] : p.limit_overrides.values) {
-        const double current = limit_value(c->base_limits_, key);
-        if (!at_least_as_strict(key, value, current)) {
-          throw ConfigError(
-              config.profiles_source + ": at " + path + "/limits/" + key + ": value " +
-              nlohmann::json(value).dump() + " is looser than the device and site value " +
-              nlohmann::json(current).dump() + " (a profile may only tighten limits)");
-        }
-      }
+      check_only_tightens(p, c->base_limits_, config.profiles_source, path);
       try {
         EffectiveLimits limits = merge_limits(
             config.kind, {device, site, profile_limit_set(p, config.kind, c->base_limits_.home)});

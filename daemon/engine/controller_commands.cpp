@@ -141,7 +141,7 @@ CommandReply SessionController::pause(const ControlCommand& command) {
   const double home = limits().home;
   const double rest = session_->runner.plan().rest_level();
   const double here = governor_.stopping_position(options_.period_s);
-  const bool in_place = std::abs(rest - home) >= std::abs(here - home);
+  const bool in_place = !further_from_home(here, rest, home);
   const double level = in_place ? here : rest;
   session_->pause(tick_.now, governor_.position(), level, in_place);
   set_state(DaemonState::paused, "paused by " + command.requested_by + "; waiting at " +

@@ -4,6 +4,23 @@
 #include "daemon/engine/session_controller.hpp"
 
 namespace traction {
+namespace {
+
+// The running self-test's step and prompt (none outside one).
+void fill_selftest(const std::optional<SelfTest>& test, Clock::time_point now, StatusSnapshot& s) {
+  if (!test) {
+    s.selftest.reset();
+    return;
+  }
+  if (!s.selftest) s.selftest.emplace();
+  s.selftest->step = test->step_name();
+  s.selftest->step_index = test->step_index();
+  s.selftest->step_count = SelfTest::kStepCount;
+  s.selftest->prompt = test->prompt();
+  s.selftest->elapsed_seconds = test->seconds(now);
+}
+
+}  // namespace
 
 void SessionController::fill_snapshot(Clock::time_point now, StatusSnapshot& s) const {
   s.state = state_;
@@ -18,16 +35,7 @@ void SessionController::fill_snapshot(Clock::time_point now, StatusSnapshot& s) 
   s.period_seconds = options_.period_s;
   s.last_event_seq = next_seq_ - 1;
   s.last_selftest = last_selftest_;
-  if (selftest_) {
-    if (!s.selftest) s.selftest.emplace();
-    s.selftest->step = selftest_->step_name();
-    s.selftest->step_index = selftest_->step_index();
-    s.selftest->step_count = SelfTest::kStepCount;
-    s.selftest->prompt = selftest_->prompt();
-    s.selftest->elapsed_seconds = selftest_->seconds(now);
-  } else {
-    s.selftest.reset();
-  }
+  fill_selftest(selftest_, now, s);
   if (!session_) {
     s.session.reset();
     return;

@@ -3,30 +3,42 @@
 
 namespace traction {
 
+namespace {
+
+// A session's own events: started, a phase begins, ended.
+nlohmann::json session_detail(const Event& e) {
+  if (e.kind == EventKind::session_started) {
+    return {{"id", e.session_id},
+            {"program", e.program},
+            {"profile", e.profile},
+            {"total_seconds", e.value}};
+  }
+  if (e.kind == EventKind::phase_changed) {
+    return {{"index", e.phase_index},
+            {"kind", e.phase_kind},
+            {"label", e.label},
+            {"repetition", e.repetition},
+            {"target", e.value}};
+  }
+  nlohmann::json d = {{"id", e.session_id},
+                      {"program", e.program},
+                      {"outcome", to_string(e.outcome)},
+                      {"reason", e.reason},
+                      {"peak", e.value}};
+  if (*e.rule != '\0') d["rule"] = e.rule;  // the safety rule that ended it
+  return d;
+}
+
+}  // namespace
+
 nlohmann::json event_detail(const Event& e) {
   switch (e.kind) {
     case EventKind::state_changed:
       return {{"from", to_string(e.from)}, {"to", to_string(e.to)}, {"reason", e.reason}};
     case EventKind::session_started:
-      return {{"id", e.session_id},
-              {"program", e.program},
-              {"profile", e.profile},
-              {"total_seconds", e.value}};
-    case EventKind::session_ended: {
-      nlohmann::json d = {{"id", e.session_id},
-                          {"program", e.program},
-                          {"outcome", to_string(e.outcome)},
-                          {"reason", e.reason},
-                          {"peak", e.value}};
-      if (*e.rule != '\0') d["rule"] = e.rule;  // the safety rule that ended it
-      return d;
-    }
+    case EventKind::session_ended:
     case EventKind::phase_changed:
-      return {{"index", e.phase_index},
-              {"kind", e.phase_kind},
-              {"label", e.label},
-              {"repetition", e.repetition},
-              {"target", e.value}};
+      return session_detail(e);
     case EventKind::fault:
     case EventKind::stop_switch:
       return {{"rule", e.rule}, {"message", e.reason}};

@@ -28,9 +28,24 @@ inline double release_target(double value, const EffectiveLimits& limits, Device
   return kind == DeviceKind::traction && value < limits.home ? value : limits.home;
 }
 
-// True when `a` is further from home than `b` (either side for a table).
+// True when `a` is further from home than `b`, on either side: a farthest target, a peak, the
+// farther of two levels.
+inline bool further_from_home(double a, double b, double home) {
+  return std::abs(a - home) > std::abs(b - home);
+}
 inline bool further_from_home(double a, double b, const EffectiveLimits& limits) {
-  return std::abs(a - limits.home) > std::abs(b - limits.home);
+  return further_from_home(a, b, limits.home);
+}
+
+// +1 when `value` lies on the high side of home (or at it), -1 on the low side: the sign that
+// turns a move from home into a distance along it.
+inline double side_of_home(double value, const EffectiveLimits& limits) {
+  return value >= limits.home ? 1.0 : -1.0;
+}
+
+// True when `a` and `b` lie on the same side of home (either at home counts as both).
+inline bool same_side_of_home(double a, double b, const EffectiveLimits& limits) {
+  return (a - limits.home) * (b - limits.home) >= 0.0;
 }
 
 // Seconds a governed release from `value` home takes at `rate`: the distance at that rate, plus

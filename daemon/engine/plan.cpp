@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "daemon/engine/home.hpp"
+
 namespace traction {
 
 const char* to_string(PhaseKind kind) {
@@ -96,7 +98,7 @@ double Plan::rest_level() const {
   bool found = false;
   for (const Phase& p : phases) {
     if (p.kind != PhaseKind::rest) continue;
-    const bool closer = std::abs(p.target - limits.home) < std::abs(level - limits.home);
+    const bool closer = further_from_home(level, p.target, limits);
     if (!found || closer) level = p.target;
     found = true;
   }

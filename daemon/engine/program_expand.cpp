@@ -6,6 +6,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "daemon/engine/home.hpp"
+
 namespace traction {
 namespace {
 
@@ -45,9 +47,7 @@ class PlanBuilder {
   }
 
   // A ramp is "up" when it moves away from home, whatever the sign of the axis.
-  bool moves_away(double target) const {
-    return std::abs(target - limits_.home) > std::abs(position_ - limits_.home);
-  }
+  bool moves_away(double target) const { return further_from_home(target, position_, limits_); }
 
   double default_rate(bool away) const {
     if (away) return v_.rate_up.value_or(0.5 * limits_.max_rate_up);

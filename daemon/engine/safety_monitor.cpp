@@ -156,7 +156,7 @@ void SafetyMonitor::check_plan(const DeviceState& device, const MonitorContext& 
   const double tol = limits_.tolerance;
   if (further_from_home(device.actual, ctx.highest_target, limits_) &&
       std::abs(device.actual - ctx.highest_target) > tol &&
-      (device.actual - limits_.home) * (ctx.highest_target - limits_.home) >= 0.0) {
+      same_side_of_home(device.actual, ctx.highest_target, limits_)) {
     trip(trips, ctx, Rule::overshoot, [&] {
       return "reading " + fmt(device.actual) + " passed the plan's farthest target " +
              fmt(ctx.highest_target) + " by more than " + fmt(tol);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "daemon/engine/home.hpp"
 #include "daemon/engine/printed.hpp"
 
 namespace traction {
@@ -56,7 +57,7 @@ SelfTest::SelfTest(const SelfTestOptions& options, const SelfTestRequest& reques
       started_(now),
       step_since_(now),
       stage_since_(now) {
-  const double direction = limits.max_target >= limits.home ? 1.0 : -1.0;
+  const double direction = side_of_home(limits.max_target, limits);
   const double move = kMoveFraction * (limits.max_target - limits.min_target);
   far_ = std::clamp(limits.home + direction * move, limits.min_target, limits.max_target);
 }

@@ -101,6 +101,11 @@ class SelfTest {
   SelfTestCommand stop_switch_recover(Clock::time_point now, const DeviceState& d,
                                       SelfTestCommand out);
   SelfTestCommand motion_step(Clock::time_point now, const DeviceState& d, const MotionGovernor& g);
+  // The motion step at the far point (the reading settles; its scale is judged) and back home
+  // (the verdict, with the figures).
+  void motion_dwell(Clock::time_point now, const DeviceState& d, SelfTestCommand& out);
+  void motion_verdict(Clock::time_point now, const DeviceState& d, const MotionGovernor& g,
+                      double rate);
   SelfTestCommand release_step(Clock::time_point now, const DeviceState& d,
                                const MotionGovernor& g);
   // Enables the drive at rest; true once it is enabled. Fails the step after the timeout.

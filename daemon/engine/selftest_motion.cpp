@@ -56,7 +56,7 @@ bool SelfTest::move_is_sound(Clock::time_point now, const DeviceState& d, double
                 {{"end_stop_low", d.end_stop_low}, {"end_stop_high", d.end_stop_high}});
     return false;
   }
-  const double direction = far_ >= limits_.home ? 1.0 : -1.0;
+  const double direction = side_of_home(far_, limits_);
   const double commanded = (setpoint - start_) * direction;
   const double moved = (d.actual - start_) * direction;
   // Well clear of noise, and reached early in the move: a wrong sign is caught within a quarter.
@@ -87,8 +87,8 @@ SelfTestCommand SelfTest::motion_step(Clock::time_point now, const DeviceState& 
                                       const MotionGovernor& g) {
   SelfTestCommand out{cia402::Goal::enabled, false, g.position(), 0.0};
   const double rate = kRateFraction * limits_.max_rate_up;
-  const char* unit = axis_unit(kind_);
   if (stage_ == kEnable) {
+    const char* unit = axis_unit(kind_);
     prompt_ = printed("moving to %.2f %s (%.2f %s from home) and back", far_, unit,
                       far_ - limits_.home, unit);
     if (!enabled_or_wait(now, d, out)) return out;
@@ -97,45 +97,57 @@ SelfTestCommand SelfTest::motion_step(Clock::time_point now, const DeviceState& 
     next_stage(now, kOut);
   }
   if (!move_is_sound(now, d, g.position())) return out;
-  const double direction = far_ >= limits_.home ? 1.0 : -1.0;
   out.follow = true;
   out.rate = rate;
   out.target = stage_ == kBack ? limits_.home : far_;
   if (stage_ == kOut) {
     if (g.settled_at(far_)) next_stage(now, kDwell);
-    return out;
+  } else if (stage_ == kDwell) {
+    motion_dwell(now, d, out);
+  } else {
+    motion_verdict(now, d, g, rate);
   }
-  if (stage_ == kDwell) {
-    overshoot_ = std::max(overshoot_, (d.actual - far_) * direction);
-    const double waited = since(now, stage_since_);
-    const bool settled = std::abs(d.actual - far_) <= 0.05 * std::abs(far_ - start_);
-    if (waited < kDwellSeconds || (!settled && waited < kSettleSeconds)) return out;
-    measured_ = d.actual - start_;
-    const double commanded = far_ - start_;
-    const double ratio = commanded != 0.0 ? measured_ / commanded : 0.0;
-    if (std::abs(ratio - 1.0) > kScaleBand || std::abs(measured_ - commanded) > limits_.tolerance) {
-      finish_step(
-          now, StepResult::fail,
-          printed("scale: %.2f %s was commanded and %.2f %s measured (ratio %.2f, allowed "
-                  "%.1f to %.1f): the scale of the target or of the reading is wrong in "
-                  "the device file",
-                  commanded, unit, measured_, unit, ratio, 1.0 - kScaleBand, 1.0 + kScaleBand),
-          {{"commanded", rounded(commanded)},
-           {"measured", rounded(measured_)},
-           {"ratio", rounded(commanded != 0.0 ? measured_ / commanded : 0.0)}});
-      return out;
-    }
-    next_stage(now, kBack);
-    out.target = limits_.home;
-    return out;
+  return out;
+}
+
+// At the far point: after the dwell, once the reading has settled (or after kSettleSeconds), the
+// measured move must match the commanded one in scale; then back home.
+void SelfTest::motion_dwell(Clock::time_point now, const DeviceState& d, SelfTestCommand& out) {
+  const double direction = side_of_home(far_, limits_);
+  overshoot_ = std::max(overshoot_, (d.actual - far_) * direction);
+  const double waited = since(now, stage_since_);
+  const bool settled = std::abs(d.actual - far_) <= 0.05 * std::abs(far_ - start_);
+  if (waited < kDwellSeconds || (!settled && waited < kSettleSeconds)) return;
+  measured_ = d.actual - start_;
+  const double commanded = far_ - start_;
+  const double ratio = commanded != 0.0 ? measured_ / commanded : 0.0;
+  if (std::abs(ratio - 1.0) > kScaleBand || std::abs(measured_ - commanded) > limits_.tolerance) {
+    const char* unit = axis_unit(kind_);
+    finish_step(
+        now, StepResult::fail,
+        printed("scale: %.2f %s was commanded and %.2f %s measured (ratio %.2f, allowed "
+                "%.1f to %.1f): the scale of the target or of the reading is wrong in "
+                "the device file",
+                commanded, unit, measured_, unit, ratio, 1.0 - kScaleBand, 1.0 + kScaleBand),
+        {{"commanded", rounded(commanded)},
+         {"measured", rounded(measured_)},
+         {"ratio", rounded(ratio)}});
+    return;
   }
-  // kBack: home again, then the verdict.
+  next_stage(now, kBack);
+  out.target = limits_.home;
+}
+
+// Home again: the verdict, with the figures, or a failure when the reading does not return.
+void SelfTest::motion_verdict(Clock::time_point now, const DeviceState& d, const MotionGovernor& g,
+                              double rate) {
+  const char* unit = axis_unit(kind_);
   if (!g.settled_at(limits_.home) || std::abs(d.actual - limits_.home) > 0.5 * limits_.tolerance) {
-    if (since(now, stage_since_) <= 2.0 * std::abs(far_ - limits_.home) / rate + 3.0) return out;
+    if (since(now, stage_since_) <= 2.0 * std::abs(far_ - limits_.home) / rate + 3.0) return;
     finish_step(now, StepResult::fail,
                 printed("the reading did not return home: %.2f %s", d.actual, unit),
                 {{"actual", rounded(d.actual)}});
-    return out;
+    return;
   }
   const double commanded = far_ - start_;
   finish_step(
@@ -150,7 +162,6 @@ SelfTestCommand SelfTest::motion_step(Clock::time_point now, const DeviceState& 
        {"max_lag", rounded(max_lag_)},
        {"overshoot", rounded(overshoot_)},
        {"rate", rate}});
-  return out;
 }
 
 // After a failed move: the setpoint home at the fault rate, for as long as that should take.

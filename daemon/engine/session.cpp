@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "daemon/engine/home.hpp"
+
 namespace traction {
 
 Session::Session(std::string session_id, std::shared_ptr<const Plan> validated, const Tick& tick,
@@ -52,7 +54,7 @@ void Session::returned(Clock::time_point now) {
 }
 
 void Session::observe_peak(double actual, double home) {
-  if (std::isfinite(actual) && std::abs(actual - home) > std::abs(peak - home)) peak = actual;
+  if (std::isfinite(actual) && further_from_home(actual, peak, home)) peak = actual;
 }
 
 }  // namespace traction

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "daemon/engine/home.hpp"
+
 namespace traction {
 namespace {
 
@@ -17,7 +19,7 @@ SessionRunner::SessionRunner(std::shared_ptr<const Plan> plan) : plan_(std::move
   const double home = plan_->limits.home;
   highest_target_ = home;
   for (const Phase& p : plan_->phases) {
-    if (std::abs(p.target - home) > std::abs(highest_target_ - home)) highest_target_ = p.target;
+    if (further_from_home(p.target, highest_target_, home)) highest_target_ = p.target;
   }
   // The estimate of the phases after each one depends on the plan alone: summed once here, not
   // in every cycle's snapshot.

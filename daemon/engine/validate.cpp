@@ -4,6 +4,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "daemon/engine/home.hpp"
 #include "daemon/engine/limits.hpp"
 #include "daemon/engine/program_expand.hpp"
 
@@ -97,7 +98,7 @@ class Checker {
       }
       return;
     }
-    const bool away = std::abs(p.target - limits_.home) > std::abs(from - limits_.home);
+    const bool away = further_from_home(p.target, from, limits_);
     const char* key = away ? "max_rate_up" : "max_rate_down";
     if (p.rate > limit_value(key)) {
       add(index, "rate", p.rate, key, "rate " + rate + " is faster than");

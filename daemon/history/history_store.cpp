@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/utc_time.hpp"
+#include "daemon/engine/home.hpp"
 #include "daemon/history/migrations.hpp"
 
 namespace traction::history {
@@ -72,7 +73,7 @@ Figures figures_of(Database& db, const std::string& id) {
     if (!phase) continue;  // the release after the end
     sum += actual;
     ++count;
-    if (!f.peak || std::abs(actual - home) > std::abs(*f.peak - home)) f.peak = actual;
+    if (!f.peak || further_from_home(actual, *f.peak, home)) f.peak = actual;
     const auto index = static_cast<std::size_t>(*phase);
     if (phases.is_array() && index < phases.size() && phases[index].value("kind", "") == "hold" &&
         std::abs(actual - phases[index].value("target", home)) <= tolerance) {
@@ -126,7 +127,7 @@ void HistoryStore::end_session(const SessionEnd& end) {
   if (!limits_row.step()) return;  // no such session: nothing to close
   const auto started = parse_utc(limits_row.text(0));
   const double home = limits_row.optional_real(1).value_or(0.0);
-  if (end.peak && (!f.peak || std::abs(*end.peak - home) > std::abs(*f.peak - home))) {
+  if (end.peak && (!f.peak || further_from_home(*end.peak, *f.peak, home))) {
     f.peak = end.peak;
   }
   const auto ended = parse_utc(end.ended_utc);

@@ -32,8 +32,7 @@ std::map<std::string, Role> parse_role_map(ObjectReader& roles, const std::strin
   std::map<std::string, Role> out;
   auto section = roles.optional_object(key);
   if (!section) return out;
-  for (const auto& item : section->json().items()) {
-    const std::string& name = item.key();
+  for (const std::string& name : section->keys()) {
     if (name.empty()) section->fail(name, "an empty name cannot match anybody");
     out[name] = *role_from_string(section->choice(name, kRoleNames));
   }

@@ -65,15 +65,12 @@ class Process {
   int terminate(std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
     if (pid_ <= 0) return status_;
     ::kill(pid_, SIGTERM);
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      int st = 0;
-      if (waitpid(pid_, &st, WNOHANG) == pid_) {
-        pid_ = -1;
-        status_ = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-        return status_;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    int st = 0;
+    if (wait_until([&] { return waitpid(pid_, &st, WNOHANG) == pid_; }, timeout,
+                   std::chrono::milliseconds(10))) {
+      pid_ = -1;
+      status_ = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+      return status_;
     }
     ::kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
