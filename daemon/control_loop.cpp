@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/control_loop.hpp"
 
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <system_error>
 
@@ -63,6 +66,7 @@ ControlLoop::ControlLoop(std::unique_ptr<Driver> driver, DeviceKind kind,
 
 ControlLoop::~ControlLoop() {
   stop();
+  if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
 void ControlLoop::start() {
@@ -72,12 +76,15 @@ void ControlLoop::start() {
 }
 
 void ControlLoop::stop() {
-  {
-    std::lock_guard lock(mailbox_mutex_);
-    stop_requested_ = true;
-  }
-  wake_.notify_one();
+  stop_requested_ = true;
+  wake();
   if (thread_.joinable()) thread_.join();
+}
+
+// Ends the control thread's wait for its deadline (an estop, or the loop stopping).
+void ControlLoop::wake() {
+  const std::uint64_t one = 1;
+  if (wake_fd_ >= 0) (void)!::write(wake_fd_, &one, sizeof one);
 }
 
 void ControlLoop::submit(ControlCommand command) {
@@ -91,7 +98,7 @@ void ControlLoop::submit(ControlCommand command) {
       mailbox_.push_back(std::move(command));
     }
   }
-  if (estop) wake_.notify_one();  // nor does it wait for the next cycle
+  if (estop) wake();  // nor does it wait for the next cycle
 }
 
 void ControlLoop::take_commands(std::vector<ControlCommand>& out) {
@@ -115,11 +122,27 @@ void ControlLoop::handle_commands(const Tick& tick) {
   commands_.clear();
 }
 
-// Sleeps until this period's deadline; true when an estop reached the mailbox first.
+// Sleeps until this period's deadline; true when an estop reached the mailbox first. The wait is
+// a ppoll() on the wake eventfd with the time left as its timeout: as precise as a sleep, and an
+// estop's write to the eventfd ends it at once.
 bool ControlLoop::wait_for_deadline() {
-  std::unique_lock lock(mailbox_mutex_);
-  wake_.wait_until(lock, deadline_, [this] { return estop_waiting_ || stop_requested_; });
-  return estop_waiting_ && !stop_requested_;
+  for (;;) {
+    {
+      std::lock_guard lock(mailbox_mutex_);
+      if (stop_requested_) return false;
+      if (estop_waiting_) return true;
+    }
+    const auto left = deadline_ - Clock::now();
+    if (left <= Clock::duration::zero()) return false;
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+    const timespec timeout{static_cast<time_t>(ns / 1000000000),
+                           static_cast<long>(ns % 1000000000)};
+    pollfd fd{wake_fd_, POLLIN, 0};
+    if (::ppoll(&fd, 1, &timeout, nullptr) > 0) {
+      std::uint64_t count = 0;
+      (void)!::read(wake_fd_, &count, sizeof count);  // drained; the flags above say why
+    }
+  }
 }
 
 // An estop that arrived between two cycles acts now: it is handled, and the release's first

@@ -7,8 +7,9 @@
 // nothing the server calls waits for the control thread.
 #pragma once
 
+#include <sys/eventfd.h>
+
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -75,6 +76,7 @@ class ControlLoop final : public ControlPort {
   void take_commands(std::vector<ControlCommand>& out);
   void handle_commands(const Tick& tick);
   bool wait_for_deadline();
+  void wake();
   void estop_at_once();
   void publish(Clock::time_point now, double cycle_ms, bool overrun);
 
@@ -84,9 +86,10 @@ class ControlLoop final : public ControlPort {
 
   std::mutex mailbox_mutex_;
   std::deque<ControlCommand> mailbox_;
-  // An estop is waiting in the mailbox: the loop wakes before its deadline to act on it.
+  // An estop is waiting in the mailbox: the loop wakes before its deadline to act on it (the
+  // submitter writes to wake_fd_, an eventfd the control thread polls while it waits).
   bool estop_waiting_ = false;
-  std::condition_variable wake_;
+  int wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
   // The control thread's own (reused every cycle, so that a steady cycle allocates nothing).
   std::vector<ControlCommand> commands_;
